@@ -1,0 +1,16 @@
+# One place for warning and sanitizer flags, applied per target with
+# urne_target_defaults(<target>) so that third-party code is not affected.
+
+function(urne_target_defaults target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow
+    -Wconversion -Wno-sign-conversion -Wnon-virtual-dtor -Wold-style-cast
+    -Wcast-align -Wnull-dereference -Wimplicit-fallthrough)
+  if(URNE_WERROR)
+    target_compile_options(${target} PRIVATE -Werror)
+  endif()
+  if(URNE_SANITIZE)
+    target_compile_options(${target} PRIVATE -fsanitize=address,undefined
+      -fno-sanitize-recover=all -fno-omit-frame-pointer)
+    target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+  endif()
+endfunction()

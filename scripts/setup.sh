@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs exactly the Debian packages urne needs that are missing, and
+# nothing else. A machine that already has everything is not touched (no
+# apt-get update, no network). Idempotent; safe to call from every script.
+#
+#   scripts/setup.sh            build + test dependencies
+#   scripts/setup.sh --browser  also Chromium (browser tests, letter PDFs)
+set -euo pipefail
+
+packages=(
+  # build
+  g++ cmake ninja-build pkg-config ccache
+  # libraries (see docs/architecture.md for why each was chosen)
+  libboost1.81-dev libssl-dev libsodium-dev nlohmann-json3-dev
+  libsqlitecpp-dev libsqlite3-dev doctest-dev
+  # sanitizer and fuzzer runtimes for clang
+  clang libclang-rt-14-dev
+  # `openssl speed` for the benchmark's reference figures
+  openssl
+)
+if [[ "${1:-}" == "--browser" ]]; then
+  packages+=(chromium nodejs npm)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+echo "setup: installing ${missing[*]}"
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done"

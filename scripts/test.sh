@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Builds urne and runs every test through ctest.
+#
+#   scripts/test.sh              setup, build (warnings are errors), all tests
+#   scripts/test.sh --sanitize   the same under ASan+UBSan (clang, -O1), in
+#                                build-asan/; all tests
+#   scripts/test.sh --sanitize-pure
+#                                ASan+UBSan over the Beast-free libraries only
+#                                (label "pure"); CI runs this before the suite
+#
+# In CI (CI=true) the sanitizer run of the pure libraries comes first and the
+# full suite last, so the last line printed is ctest's summary of all tests.
+# Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+scripts/setup.sh
+
+jobs=$(nproc)
+launcher=()
+if command -v ccache >/dev/null; then
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  # Fresh clones in other directories (CI) still hit the cache.
+  export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=true
+fi
+
+configure_and_build() {  # dir, extra cmake args...
+  local dir=$1; shift
+  cmake -S . -B "$dir" -G Ninja "${launcher[@]}" -DURNE_WERROR=ON "$@" >/dev/null
+  cmake --build "$dir" -j "$jobs"
+}
+
+run_sanitized() {  # ctest args...
+  configure_and_build build-asan -DCMAKE_BUILD_TYPE=Debug \
+    -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
+    -DURNE_SANITIZE=ON -DURNE_BUILD_BENCH=OFF
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan --output-on-failure -j "$jobs" "$@"
+}
+
+case "${1:-}" in
+  --sanitize) run_sanitized; exit ;;
+  --sanitize-pure) run_sanitized -L pure; exit ;;
+  "") ;;
+  *) echo "usage: scripts/test.sh [--sanitize|--sanitize-pure]" >&2; exit 2 ;;
+esac
+
+if [[ "${CI:-}" == "true" ]]; then
+  echo "== ASan+UBSan: Beast-free libraries =="
+  run_sanitized -L pure
+fi
+
+echo "== build and test =="
+configure_and_build build
+ctest --test-dir build --output-on-failure -j "$jobs"
