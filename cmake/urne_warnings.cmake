@@ -4,7 +4,7 @@
 function(urne_target_defaults target)
   target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic -Wshadow
     -Wconversion -Wno-sign-conversion -Wnon-virtual-dtor -Wold-style-cast
-    -Wcast-align -Wnull-dereference -Wimplicit-fallthrough)
+    -Wcast-align -Wimplicit-fallthrough)
   if(URNE_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()
