@@ -15,6 +15,7 @@ Status init_crypto() {
 }
 
 void SystemRng::fill(std::span<std::uint8_t> out) {
+  if (out.empty()) return;
   randombytes_buf(out.data(), out.size());
 }
 
@@ -27,6 +28,7 @@ SeededRng::SeededRng(std::uint64_t seed) {
 }
 
 void SeededRng::fill(std::span<std::uint8_t> out) {
+  if (out.empty()) return;  // libsodium's buffer must not be null
   Bytes input(seed_.begin(), seed_.end());
   append_u64(input, counter_++);
   const FixedBytes<32> key = sha256(input);
