@@ -326,6 +326,14 @@ Status verify_ballot(const BallotContext& ctx, const ProvenBallot& ballot) {
 
   // Structure first (cheap), then the group arithmetic.
   for (std::size_t j = 0; j < n; ++j) {
+    // A = identity means r = 0 and B = m*G: the vote would be readable by
+    // anyone. An honest client hits this with probability 2^-252, so such a
+    // ciphertext can only come from a broken or malicious client; refuse it
+    // rather than publish a readable ballot.
+    if (ballot.ciphertexts[j].a().is_identity()) {
+      return invalid_argument("identity_ciphertext",
+                              "slot " + std::to_string(j) + ": ciphertext is not encrypted (A = identity)");
+    }
     if (ballot.slot_proofs[j].branches().size() != 2) {
       return invalid_argument("wrong_branch_count",
                               "slot " + std::to_string(j) + ": a 0/1 proof has 2 branches");

@@ -188,6 +188,19 @@ TEST_CASE("honest ballots of several layouts verify and open slot by slot with t
   }
 }
 
+TEST_CASE("a ciphertext that is not encrypted (A = identity) is refused before any proof") {
+  SeededRng rng(150);
+  const BallotContext ctx = make_context(kSmall);
+  BallotEncryption e = must_encrypt(ctx, {1, 0, 0, 0}, rng);
+  // r = 0 would publish B = m*G, readable by anyone: refuse the ballot.
+  FixedBytes<Ciphertext::kSize> raw = e.ballot.ciphertexts[0].encode();
+  std::fill(raw.begin(), raw.begin() + 32, std::uint8_t{0});
+  Result<Ciphertext> bare = Ciphertext::parse(raw);
+  REQUIRE(bare.ok());
+  e.ballot.ciphertexts[0] = *bare;
+  check_fails(verify_ballot(ctx, e.ballot), "identity_ciphertext", "slot 0");
+}
+
 TEST_CASE("the prover refuses ballots that could not be counted") {
   SeededRng rng(101);
   const BallotContext ctx = make_context(kSmall);
