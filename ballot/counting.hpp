@@ -38,7 +38,7 @@ struct CountingRule {
 
 // The inputs of the lot, both 32 bytes (see docs/protocol.md, "Lot").
 struct LotInputs {
-  FixedBytes<32> seed{};           // revealed by the officer at the close
+  FixedBytes<32> seed{};             // revealed by the officer at the close
   FixedBytes<32> ballot_set_hash{};  // hash of the ballots frozen at the close
 };
 

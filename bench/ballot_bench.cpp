@@ -244,11 +244,12 @@ int main(int argc, char** argv) {
   // The same verifier on libsodium alone (group.cpp's fallback): decoding
   // and encoding are free there, but every addition decodes and encodes and
   // a double multiplication is base_mul + mul + add.
-  const double sodium_only = vc.double_mul * (u.base_mul + u.mul + u.add) +
-                             vc.table_mul * u.mul + vc.dec_add * u.add;
-  std::printf("verify limit with libsodium alone (same counts, libsodium units): %.2f ms, %.1fx "
-              "Belenios\n",
-              sodium_only / 1000, 83000.0 / sodium_only);
+  const double sodium_only =
+      vc.double_mul * (u.base_mul + u.mul + u.add) + vc.table_mul * u.mul + vc.dec_add * u.add;
+  std::printf(
+      "verify limit with libsodium alone (same counts, libsodium units): %.2f ms, %.1fx "
+      "Belenios\n",
+      sodium_only / 1000, 83000.0 / sodium_only);
   std::printf("verify vs Belenios 2.0 (~83 ms CPU per ballot): %.1fx faster (goal >= 10x)\n",
               83000.0 / verify_us);
   std::printf("(sink %u)\n", g_sink & 1U);

@@ -13,11 +13,15 @@ namespace {
 int exit_code(const urne::Status& s) {
   if (s.is_ok()) return 0;
   switch (s.code()) {
-    case urne::Code::kInvalidArgument: return 2;
+    case urne::Code::kInvalidArgument:
+      return 2;
     case urne::Code::kUnauthenticated:
-    case urne::Code::kPermissionDenied: return 3;
-    case urne::Code::kUnavailable: return 4;
-    default: return 1;
+    case urne::Code::kPermissionDenied:
+      return 3;
+    case urne::Code::kUnavailable:
+      return 4;
+    default:
+      return 1;
   }
 }
 

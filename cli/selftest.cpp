@@ -13,7 +13,9 @@ namespace urne::cli {
 
 namespace {
 
-std::string short_hex(ByteView b) { return hex_encode(b.first(std::min<std::size_t>(8, b.size()))) + "…"; }
+std::string short_hex(ByteView b) {
+  return hex_encode(b.first(std::min<std::size_t>(8, b.size()))) + "…";
+}
 
 // A check the self-test expects to fail; a pass would be a serious bug.
 Status expect_refused(const Status& s, std::string_view what, std::ostream& out) {
@@ -36,8 +38,7 @@ Status selftest_token(std::ostream& out) {
   const ElectionId election_id = sha256(as_bytes("urne selftest election"));
   const auto t0 = Clock::now();
   URNE_ASSIGN_OR_RETURN(BlindRsaSecretKey sk, BlindRsaSecretKey::generate(2048));
-  const auto ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
   URNE_ASSIGN_OR_RETURN(TokenIssuer issuer, TokenIssuer::create(std::move(sk)));
   const TokenPublicKey& pk = issuer.public_key();
   out << "1. The register made a 2048-bit issuing key for election " << short_hex(election_id)
@@ -57,9 +58,9 @@ Status selftest_token(std::ostream& out) {
   // 3. The client blinds a token request and signs it with the institution key.
   URNE_ASSIGN_OR_RETURN(PendingTokenRequest pending, create_token_request(pk, challenge, rng));
   const std::string institution = "einrichtung-01";
-  URNE_ASSIGN_OR_RETURN(InstitutionSignature sig,
-                        sign_token_request(inst_key, election_id, institution, pk.key_id(),
-                                           pending.request.bytes()));
+  URNE_ASSIGN_OR_RETURN(
+      InstitutionSignature sig,
+      sign_token_request(inst_key, election_id, institution, pk.key_id(), pending.request.bytes()));
   out << "3. The delegate's device blinded a token request (" << pending.request.bytes().size()
       << " bytes) and signed it with the institution key; the server sees only the blinded "
          "message.\n";
@@ -93,10 +94,10 @@ Status selftest_token(std::ostream& out) {
   tampered.back() ^= 0x01;
   URNE_ASSIGN_OR_RETURN(Token bad, Token::parse(tampered));
   URNE_RETURN_IF_ERROR(expect_refused(verifier.verify(bad), "a token with one bit flipped", out));
-  URNE_RETURN_IF_ERROR(expect_refused(
-      verify_token_request(listed, election_id, "einrichtung-02", pk.key_id(),
-                           pending.request.bytes(), sig),
-      "the request signature claimed for another institution", out));
+  URNE_RETURN_IF_ERROR(
+      expect_refused(verify_token_request(listed, election_id, "einrichtung-02", pk.key_id(),
+                                          pending.request.bytes(), sig),
+                     "the request signature claimed for another institution", out));
 
   out << "Result: the token round trip works and the forgeries were refused.\n";
   return Status::ok();

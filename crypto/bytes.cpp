@@ -28,8 +28,7 @@ Result<Bytes> hex_decode(std::string_view text) {
   const char* end = nullptr;
   // ignore = nullptr: no separators accepted; hex_end tells where parsing
   // stopped, so trailing garbage is caught.
-  if (sodium_hex2bin(out.data(), out.size(), text.data(), text.size(), nullptr,
-                     &len, &end) != 0 ||
+  if (sodium_hex2bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, &end) != 0 ||
       end != text.data() + text.size() || len != out.size()) {
     return invalid_argument("bad_hex", "text is not hex");
   }
@@ -56,8 +55,8 @@ Result<Bytes> base64url_decode(std::string_view text) {
   std::size_t len = 0;
   const char* end = nullptr;
   // libsodium rejects non-zero unused bits, so every value has one encoding.
-  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(),
-                        nullptr, &len, &end, kVariant) != 0 ||
+  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, &end,
+                        kVariant) != 0 ||
       end != text.data() + text.size()) {
     return invalid_argument("bad_base64url", "text is not base64url");
   }

@@ -48,8 +48,8 @@ Result<Bytes> base64url_decode(std::string_view text);
 template <std::size_t N>
 Result<FixedBytes<N>> to_fixed(const Bytes& b, std::string_view what) {
   if (b.size() != N) {
-    return invalid_argument("bad_length", std::string(what) + " must be " +
-                                              std::to_string(N) + " bytes");
+    return invalid_argument("bad_length",
+                            std::string(what) + " must be " + std::to_string(N) + " bytes");
   }
   FixedBytes<N> out{};
   for (std::size_t i = 0; i < N; ++i) out[i] = b[i];

@@ -15,8 +15,7 @@ FixedBytes<32> sha256(ByteView data) noexcept {
 FixedBytes<48> sha384(ByteView data) {
   FixedBytes<48> out{};
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha384(),
-                 nullptr) != 1 ||
+  if (EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha384(), nullptr) != 1 ||
       len != out.size()) {
     std::abort();  // only fails on allocation failure or a broken OpenSSL
   }

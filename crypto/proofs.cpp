@@ -331,8 +331,9 @@ Status verify_ballot(const BallotContext& ctx, const ProvenBallot& ballot) {
     // ciphertext can only come from a broken or malicious client; refuse it
     // rather than publish a readable ballot.
     if (ballot.ciphertexts[j].a().is_identity()) {
-      return invalid_argument("identity_ciphertext",
-                              "slot " + std::to_string(j) + ": ciphertext is not encrypted (A = identity)");
+      return invalid_argument(
+          "identity_ciphertext",
+          "slot " + std::to_string(j) + ": ciphertext is not encrypted (A = identity)");
     }
     if (ballot.slot_proofs[j].branches().size() != 2) {
       return invalid_argument("wrong_branch_count",

@@ -15,8 +15,7 @@ SecretBytes::SecretBytes(std::size_t n) : data_(nullptr), size_(n) {
 SecretBytes::~SecretBytes() { wipe(); }
 
 SecretBytes::SecretBytes(SecretBytes&& other) noexcept
-    : data_(std::exchange(other.data_, nullptr)),
-      size_(std::exchange(other.size_, 0)) {}
+    : data_(std::exchange(other.data_, nullptr)), size_(std::exchange(other.size_, 0)) {}
 
 SecretBytes& SecretBytes::operator=(SecretBytes&& other) noexcept {
   if (this != &other) {

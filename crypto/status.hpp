@@ -85,8 +85,8 @@ inline Status failed_precondition(std::string reason, std::string message) {
 template <class T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
-  Result(Status status) : v_(std::move(status)) {  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}          // NOLINT: implicit by design
+  Result(Status status) : v_(std::move(status)) {    // NOLINT: implicit by design
     if (std::get<Status>(v_).is_ok()) std::abort();  // contract: no OK without value
   }
 
@@ -97,26 +97,36 @@ class [[nodiscard]] Result {
   Status status() const { return ok() ? Status::ok() : std::get<Status>(v_); }
 
   // Contract: only on an OK result.
-  T& value() & { check(); return std::get<T>(v_); }
-  const T& value() const& { check(); return std::get<T>(v_); }
-  T&& value() && { check(); return std::get<T>(std::move(v_)); }
+  T& value() & {
+    check();
+    return std::get<T>(v_);
+  }
+  const T& value() const& {
+    check();
+    return std::get<T>(v_);
+  }
+  T&& value() && {
+    check();
+    return std::get<T>(std::move(v_));
+  }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
 
  private:
-  void check() const { if (!ok()) std::abort(); }
+  void check() const {
+    if (!ok()) std::abort();
+  }
   std::variant<T, Status> v_;
 };
 
 }  // namespace urne
 
 // Propagates a failed Status from an expression returning Status.
-#define URNE_RETURN_IF_ERROR(expr)              \
-  do {                                          \
-    if (::urne::Status urne_s_ = (expr); !urne_s_) \
-      return urne_s_;                           \
+#define URNE_RETURN_IF_ERROR(expr)                                 \
+  do {                                                             \
+    if (::urne::Status urne_s_ = (expr); !urne_s_) return urne_s_; \
   } while (false)
 
 #define URNE_CONCAT_INNER_(a, b) a##b

@@ -33,11 +33,11 @@ TEST_CASE("base64url matches RFC 4648 test vectors without padding") {
 }
 
 TEST_CASE("base64url decoding is strict: one text form per value") {
-  CHECK_FALSE(base64url_decode("Zg==").ok());   // padding
-  CHECK_FALSE(base64url_decode("Zh").ok());     // non-zero unused bits
-  CHECK_FALSE(base64url_decode("Z").ok());      // impossible length
-  CHECK_FALSE(base64url_decode("Zm9v\n").ok()); // whitespace
-  CHECK_FALSE(base64url_decode("+/8").ok());    // standard alphabet
+  CHECK_FALSE(base64url_decode("Zg==").ok());    // padding
+  CHECK_FALSE(base64url_decode("Zh").ok());      // non-zero unused bits
+  CHECK_FALSE(base64url_decode("Z").ok());       // impossible length
+  CHECK_FALSE(base64url_decode("Zm9v\n").ok());  // whitespace
+  CHECK_FALSE(base64url_decode("+/8").ok());     // standard alphabet
 }
 
 TEST_CASE("ct_equal compares content and length") {

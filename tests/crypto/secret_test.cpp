@@ -28,7 +28,7 @@ TEST_CASE("SecretBytes::build fills once and random draws from the rng") {
   SecretBytes x = SecretBytes::random(32, r1);
   SecretBytes y = SecretBytes::random(32, r2);
   SecretBytes z = SecretBytes::random(32, r3);
-  CHECK(ct_equal(x.view(), y.view()));   // same seed, same stream
+  CHECK(ct_equal(x.view(), y.view()));  // same seed, same stream
   CHECK_FALSE(ct_equal(x.view(), z.view()));
 }
 
