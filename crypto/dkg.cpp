@@ -129,6 +129,7 @@ struct DkgInternal {
                                          std::span<const Scalar> a) {
     DealerCommitment out;
     out.ceremony_id_ = params.ceremony_id();
+    out.n_ = params.n();
     out.dealer_ = dealer;
     out.c_.reserve(a.size());
     for (const Scalar& coeff : a) out.c_.push_back(Point::base_mul(coeff));
@@ -230,6 +231,7 @@ Result<DealerCommitment> DealerCommitment::parse(ByteView bytes, const DkgParams
   std::size_t off = 1 + kIdSize;
   DealerCommitment out;
   out.ceremony_id_ = params.ceremony_id();
+  out.n_ = params.n();
   URNE_ASSIGN_OR_RETURN(out.dealer_, parse_index(bytes[off++], params));
   if (bytes[off++] != k) return invalid_argument("bad_threshold", "commitment count is not k");
   out.c_.reserve(k);
@@ -537,8 +539,11 @@ Result<ElectionKey> ElectionKey::derive(const DkgParams& params,
   key.commitments_.assign(qual_commitments.begin(), qual_commitments.end());
   for (const DealerCommitment& c : key.commitments_) {
     if (c.ceremony_id() != params.ceremony_id()) return wrong_ceremony();
-    // A commitment parsed under other params with the same id: refuse.
-    if (!params.is_trustee(c.dealer()) || c.coefficients().size() != params.k()) {
+    // A commitment parsed under other params with the same id: refuse. Its
+    // proof of knowledge hashed n, so it is only valid for the n it was
+    // checked under.
+    if (!params.is_trustee(c.dealer()) || c.coefficients().size() != params.k() ||
+        c.n() != params.n()) {
       return invalid_argument("bad_dkg_params", "commitment does not fit the ceremony's n and k");
     }
   }

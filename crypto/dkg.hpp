@@ -141,6 +141,8 @@ class DealerCommitment {
 
   const CeremonyId& ceremony_id() const noexcept { return ceremony_id_; }
   TrusteeIndex dealer() const noexcept { return dealer_; }
+  // The number of trustees the proof of knowledge was made and checked for.
+  unsigned n() const noexcept { return n_; }
   std::span<const Point> coefficients() const noexcept { return c_; }
   // sum_t C_t * j^t = f_i(j)*G: what dealer i's share for trustee j must be.
   Point evaluate(TrusteeIndex j) const;
@@ -150,6 +152,7 @@ class DealerCommitment {
   friend class Dealer;
   friend struct DkgInternal;
   CeremonyId ceremony_id_{};
+  unsigned n_ = 0;
   TrusteeIndex dealer_ = 0;
   std::vector<Point> c_;
   Scalar pok_c_;

@@ -610,5 +610,20 @@ TEST_CASE("box key pairs reload from their secret, and unusable box keys are ref
   CHECK(reason_of(d->encrypt_share(2, kp, *bad, rng)) == "bad_box_key");
 }
 
+TEST_CASE("commitments made for another number of trustees do not derive a key") {
+  // Same ceremony id and k, but the proofs of knowledge hashed n = 3.
+  SeededRng rng(12);
+  const DkgParams p3 = params(3, 2);
+  const DkgParams p2 = params(2, 2);
+  auto d1 = Dealer::generate(p3, 1, rng);
+  auto d2 = Dealer::generate(p3, 2, rng);
+  REQUIRE(d1.ok());
+  REQUIRE(d2.ok());
+  const std::vector<DealerCommitment> cs = {d1->commitment(), d2->commitment()};
+  CHECK(reason_of(ElectionKey::derive(p2, cs)) == "bad_dkg_params");
+  // Parsed under n = 2 their proofs fail outright.
+  CHECK(reason_of(DealerCommitment::parse(d1->commitment().encode(), p2)) == "bad_proof");
+}
+
 }  // namespace
 }  // namespace urne
