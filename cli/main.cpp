@@ -32,7 +32,7 @@ int report(const urne::Status& s) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int run(int argc, char** argv) {
   if (urne::Status s = urne::init_crypto(); !s) return report(s);
 
   CLI::App app{"urne — verifiable secret-ballot elections (companion CLI)"};
@@ -48,4 +48,17 @@ int main(int argc, char** argv) {
 
   if (selftest_token->parsed()) return report(urne::cli::selftest_token(std::cout));
   return 0;
+}
+
+int main(int argc, char** argv) {
+  // Nothing below is expected to throw (errors are Status values); this is
+  // the last line of defence for allocation failures and library exceptions.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "urne: internal error: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "urne: internal error\n";
+  }
+  return 1;
 }

@@ -28,7 +28,7 @@ SecretBytes& SecretBytes::operator=(SecretBytes&& other) noexcept {
 
 SecretBytes SecretBytes::copy_of(ByteView b) {
   SecretBytes s(b.size());
-  if (!b.empty()) std::memcpy(s.data_, b.data(), b.size());
+  if (s.data_ != nullptr) std::memcpy(s.data_, b.data(), b.size());
   return s;
 }
 

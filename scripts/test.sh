@@ -8,8 +8,9 @@
 #                                ASan+UBSan over the Beast-free libraries only
 #                                (label "pure"); CI runs this before the suite
 #
-# In CI (CI=true) the sanitizer run of the pure libraries comes first and the
-# full suite last, so the last line printed is ctest's summary of all tests.
+# In CI (CI=true) the sanitizer run of the pure libraries comes first, then
+# the format and clang-tidy checks, and the full suite last, so the last line
+# printed is ctest's summary of all tests.
 # Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -52,6 +53,14 @@ if [[ "${CI:-}" == "true" ]]; then
   run_sanitized -L pure
 fi
 
-echo "== build and test =="
+echo "== build =="
 configure_and_build build
+
+if [[ "${CI:-}" == "true" ]]; then
+  echo "== static analysis: clang-format, clang-tidy =="
+  scripts/format.sh --check
+  scripts/lint.sh build
+fi
+
+echo "== test =="
 ctest --test-dir build --output-on-failure -j "$jobs"
