@@ -189,14 +189,16 @@ TokenNonce Token::nonce() const noexcept {
 // ---------------------------------------------------------------------------
 // Client
 
-namespace privacy_pass_detail {
+namespace {
 
-Result<PendingTokenRequest> create_token_request_with(const TokenPublicKey& key,
-                                                      const TokenChallenge& challenge,
-                                                      ByteView nonce, ByteView r, ByteView salt) {
-  if (nonce.size() != kTokenNonceLength) std::abort();  // contract
+// The client's request for a token input: `blind` (which draws or is given
+// r and the salt) blinds it; the request carries the truncated key id.
+// token_input = 0x0002 || nonce || SHA-256(challenge) || token_key_id.
+template <class Blind>
+Result<PendingTokenRequest> build_token_request(const TokenPublicKey& key,
+                                                const TokenChallenge& challenge,
+                                                ByteView nonce, Blind&& blind) {
   PendingTokenRequest out{PrivacyPassAccess::new_request(), TokenRequestState()};
-  // token_input = 0x0002 || nonce || SHA-256(challenge) || token_key_id
   TokenInput& input = PrivacyPassAccess::input(out.state);
   input[0] = 0x00;
   input[1] = 0x02;
@@ -205,8 +207,7 @@ Result<PendingTokenRequest> create_token_request_with(const TokenPublicKey& key,
   copy_into(input, 66, key.key_id());
   // PrepareIdentity (RFC 9578 §6.1): the Deterministic variant signs
   // token_input itself.
-  URNE_ASSIGN_OR_RETURN(BlindedMessage blinded,
-                        blind_rsa_detail::blind_with(key.key(), kTokenVariant, input, r, salt));
+  URNE_ASSIGN_OR_RETURN(BlindedMessage blinded, blind(ByteView(input)));
   auto& wire = PrivacyPassAccess::wire(out.request);
   wire[0] = 0x00;
   wire[1] = 0x02;
@@ -216,27 +217,29 @@ Result<PendingTokenRequest> create_token_request_with(const TokenPublicKey& key,
   return out;
 }
 
+}  // namespace
+
+namespace privacy_pass_detail {
+
+Result<PendingTokenRequest> create_token_request_with(const TokenPublicKey& key,
+                                                      const TokenChallenge& challenge,
+                                                      ByteView nonce, ByteView r, ByteView salt) {
+  if (nonce.size() != kTokenNonceLength) std::abort();  // contract
+  return build_token_request(key, challenge, nonce, [&](ByteView input) {
+    return blind_rsa_detail::blind_with(key.key(), kTokenVariant, input, r, salt);
+  });
+}
+
 }  // namespace privacy_pass_detail
 
 Result<PendingTokenRequest> create_token_request(const TokenPublicKey& key,
                                                  const TokenChallenge& challenge, Rng& rng) {
-  PendingTokenRequest out{PrivacyPassAccess::new_request(), TokenRequestState()};
-  TokenInput& input = PrivacyPassAccess::input(out.state);
-  input[0] = 0x00;
-  input[1] = 0x02;
-  rng.fill(std::span<std::uint8_t>(input).subspan(2, kTokenNonceLength));
-  copy_into(input, 34, challenge.digest());
-  copy_into(input, 66, key.key_id());
+  TokenNonce nonce{};
+  rng.fill(nonce);
   // blind_rsa_blind draws the salt and r from rng and checks gcd(r, n) = 1.
-  URNE_ASSIGN_OR_RETURN(BlindedMessage blinded,
-                        blind_rsa_blind(key.key(), kTokenVariant, input, rng));
-  auto& wire = PrivacyPassAccess::wire(out.request);
-  wire[0] = 0x00;
-  wire[1] = 0x02;
-  wire[2] = key.truncated_key_id();
-  copy_into(wire, 3, blinded.blinded_msg);
-  PrivacyPassAccess::inv(out.state) = std::move(blinded.inv);
-  return out;
+  return build_token_request(key, challenge, nonce, [&](ByteView input) {
+    return blind_rsa_blind(key.key(), kTokenVariant, input, rng);
+  });
 }
 
 Result<Token> finalize_token(const TokenPublicKey& key, const TokenRequestState& state,
