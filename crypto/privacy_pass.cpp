@@ -196,8 +196,8 @@ namespace {
 // token_input = 0x0002 || nonce || SHA-256(challenge) || token_key_id.
 template <class Blind>
 Result<PendingTokenRequest> build_token_request(const TokenPublicKey& key,
-                                                const TokenChallenge& challenge,
-                                                ByteView nonce, Blind&& blind) {
+                                                const TokenChallenge& challenge, ByteView nonce,
+                                                Blind&& blind) {
   PendingTokenRequest out{PrivacyPassAccess::new_request(), TokenRequestState()};
   TokenInput& input = PrivacyPassAccess::input(out.state);
   input[0] = 0x00;
