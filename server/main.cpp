@@ -1,0 +1,103 @@
+// urne-server: parses the command line, builds the TLS identity, the router
+// and the server, and serves until SIGINT/SIGTERM (exit 0 after a graceful
+// shutdown). All logic lives in urne_server; this file only wires it.
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <exception>
+#include <filesystem>
+#include <iostream>
+#include <string>
+#include <system_error>
+
+#include "crypto/random.hpp"
+#include "server/listener.hpp"
+#include "server/router.hpp"
+#include "server/tls.hpp"
+
+namespace {
+
+int report(const urne::Status& s) {
+  std::cerr << "urne-server: " << s.to_string() << "\n";
+  return 1;
+}
+
+int run(int argc, char** argv) {
+  if (urne::Status s = urne::init_crypto(); !s) return report(s);
+
+  std::string data_dir;
+  std::string listen = "127.0.0.1:8443";
+  std::string cert;
+  std::string key;
+  std::string web_dir = URNE_DEFAULT_WEB_DIR;
+  unsigned threads = urne::server::kDefaultThreads;
+  CLI::App app{"urne-server — the HTTPS election service"};
+  app.add_option("--data-dir", data_dir, "Directory for the stores and the self-signed certificate")
+      ->required();
+  app.add_option("--listen", listen, "ADDRESS:PORT to listen on")->capture_default_str();
+  auto* cert_opt = app.add_option("--cert", cert, "PEM certificate chain (default: self-signed)");
+  auto* key_opt = app.add_option("--key", key, "PEM private key for --cert");
+  cert_opt->needs(key_opt);
+  key_opt->needs(cert_opt);
+  app.add_option("--web-dir", web_dir, "Static files of the web client")->capture_default_str();
+  app.add_option("--threads", threads, "Worker threads")
+      ->check(CLI::Range(1u, 64u))
+      ->capture_default_str();
+  CLI11_PARSE(app, argc, argv);
+
+  urne::server::ServerOptions options;
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    return report(urne::invalid_argument("bad_listen_address", "expected ADDRESS:PORT"));
+  options.address = listen.substr(0, colon);
+  if (options.address.size() > 2 && options.address.front() == '[' && options.address.back() == ']')
+    options.address = options.address.substr(1, options.address.size() - 2);  // [::1]:8443
+  try {
+    const unsigned long port = std::stoul(listen.substr(colon + 1));
+    if (port > 65535) throw std::out_of_range("port");
+    options.port = static_cast<std::uint16_t>(port);
+  } catch (const std::exception&) {
+    return report(urne::invalid_argument("bad_listen_address", "bad port in " + listen));
+  }
+  options.threads = threads;
+  options.handle_signals = true;
+
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) return report(urne::failed_precondition("data_dir_unusable", ec.message()));
+  if (!std::filesystem::is_directory(web_dir, ec))
+    std::cerr << "urne-server: warning: web directory " << web_dir << " does not exist\n";
+
+  urne::SystemRng rng;
+  auto identity = cert.empty() ? urne::server::load_or_create_self_signed(data_dir, rng)
+                               : urne::server::load_tls_identity(cert, key);
+  if (!identity.ok()) return report(identity.status());
+
+  urne::server::Router router;
+  urne::server::add_core_routes(router, web_dir);
+  // Election routes are registered here as they come: router.add(...).
+
+  auto server = urne::server::Server::create(options, *identity, router);
+  if (!server.ok()) return report(server.status());
+  std::cout << "urne-server listening on https://" << listen.substr(0, colon) << ":"
+            << (*server)->port() << " (certificate SHA-256 " << identity->fingerprint_sha256
+            << (identity->self_signed_generated ? ", newly generated" : "") << ")" << std::endl;
+  (*server)->run();
+  std::cerr << "urne-server: stopped\n";
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Errors are Status values; this is the last line of defence for
+  // allocation failures and library exceptions.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "urne-server: internal error: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "urne-server: internal error\n";
+  }
+  return 1;
+}

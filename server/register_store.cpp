@@ -1,0 +1,457 @@
+#include "server/register_store.hpp"
+
+#include <array>
+#include <utility>
+
+namespace urne::store {
+namespace {
+
+// 'urnR': marks a register file (PRAGMA application_id).
+constexpr std::int32_t kRegisterApplicationId = 0x75726e52;
+
+// Schema version 1. WITHOUT ROWID everywhere: rows are found by their keys,
+// and no hidden rowid records the order in which tokens were issued.
+constexpr std::string_view kSchemaV1 = R"sql(
+CREATE TABLE rosters (
+  fingerprint BLOB PRIMARY KEY CHECK (length(fingerprint) = 32),
+  canonical   BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE elections (
+  election_id        BLOB PRIMARY KEY CHECK (length(election_id) = 32),
+  roster_fingerprint BLOB NOT NULL REFERENCES rosters (fingerprint),
+  manifest           BLOB NOT NULL,
+  state              INTEGER NOT NULL CHECK (state BETWEEN 0 AND 5),
+  sequence           INTEGER NOT NULL CHECK (sequence >= 0)
+) WITHOUT ROWID;
+CREATE TABLE token_keys (
+  election_id      BLOB PRIMARY KEY REFERENCES elections (election_id),
+  secret_key_pkcs8 BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE issuances (
+  election_id    BLOB NOT NULL REFERENCES elections (election_id),
+  institution_id TEXT NOT NULL CHECK (length(institution_id) BETWEEN 1 AND 64),
+  request        BLOB NOT NULL CHECK (length(request) = 259),
+  signature      BLOB NOT NULL CHECK (length(signature) = 64),
+  response       BLOB NOT NULL CHECK (length(response) = 256),
+  PRIMARY KEY (election_id, institution_id)
+) WITHOUT ROWID;
+CREATE TABLE failed_attempts (
+  election_id    BLOB NOT NULL REFERENCES elections (election_id),
+  institution_id TEXT NOT NULL CHECK (length(institution_id) BETWEEN 1 AND 64),
+  count          INTEGER NOT NULL CHECK (count > 0),
+  PRIMARY KEY (election_id, institution_id)
+) WITHOUT ROWID;
+)sql";
+
+constexpr std::array<std::string_view, 1> kMigrations = {kSchemaV1};
+
+Status election_not_found() {
+  return {Code::kNotFound, "election_not_found", "no such election in the register"};
+}
+
+Status check_institution_id(std::string_view id) {
+  // Mirrors the schema's CHECK so that a caller gets invalid_argument, not a
+  // constraint error.
+  if (id.empty() || id.size() > 64) {
+    return invalid_argument("institution_id_malformed", "institution id must be 1..64 bytes");
+  }
+  return Status::ok();
+}
+
+void bind_text(SQLite::Statement& st, int index, std::string_view s) {
+  st.bind(index, std::string(s));
+}
+
+Result<IssuanceRecord> read_issuance(SQLite::Statement& st) {
+  // Columns: institution_id, request, signature, response.
+  const Bytes req = column_bytes(st.getColumn(1));
+  auto request = TokenRequest::parse(req);
+  if (!request.ok()) return stored_data_corrupt("stored token request", request.status());
+  URNE_ASSIGN_OR_RETURN(auto sig, column_fixed<kInstitutionSignatureSize>(st.getColumn(2)));
+  const Bytes resp = column_bytes(st.getColumn(3));
+  auto response = TokenResponse::parse(resp);
+  if (!response.ok()) return stored_data_corrupt("stored token response", response.status());
+  return IssuanceRecord{st.getColumn(0).getString(), std::move(request).value(), sig,
+                        std::move(response).value()};
+}
+
+bool issuance_allowed(ElectionState s) {
+  return s == ElectionState::kPublished || s == ElectionState::kOpen;
+}
+
+}  // namespace
+
+std::string_view election_state_name(ElectionState s) noexcept {
+  switch (s) {
+    case ElectionState::kDraft:
+      return "draft";
+    case ElectionState::kPublished:
+      return "published";
+    case ElectionState::kOpen:
+      return "open";
+    case ElectionState::kClosed:
+      return "closed";
+    case ElectionState::kTallied:
+      return "tallied";
+    case ElectionState::kResultPublished:
+      return "result_published";
+  }
+  return "unknown";
+}
+
+RegisterStore::RegisterStore(std::filesystem::path path, std::unique_ptr<SQLite::Database> db)
+    : path_(std::move(path)), db_(std::move(db)) {}
+
+Result<std::unique_ptr<RegisterStore>> RegisterStore::open(const std::filesystem::path& file,
+                                                           const OpenOptions& options) {
+  const SchemaSpec schema{kRegisterApplicationId, kMigrations};
+  URNE_ASSIGN_OR_RETURN(auto db, open_database(file, schema, options));
+  return std::unique_ptr<RegisterStore>(new RegisterStore(file, std::move(db)));
+}
+
+Status RegisterStore::put_roster(const Roster& roster) {
+  return guarded("put_roster", [&]() -> Status {
+    const std::lock_guard lock(db_mutex_);
+    // The fingerprint is the hash of the bytes: an existing row holds the
+    // same bytes, so IGNORE is exact idempotence.
+    SQLite::Statement st(*db_,
+                         "INSERT OR IGNORE INTO rosters (fingerprint, canonical) VALUES (?, ?)");
+    bind_blob(st, 1, roster.fingerprint());
+    bind_blob(st, 2, roster.canonical_bytes());
+    st.exec();
+    return Status::ok();
+  });
+}
+
+Result<Roster> RegisterStore::roster(const FixedBytes<32>& fingerprint) const {
+  return guarded("roster", [&]() -> Result<Roster> {
+    Bytes bytes;
+    {
+      const std::lock_guard lock(db_mutex_);
+      SQLite::Statement st(*db_, "SELECT canonical FROM rosters WHERE fingerprint = ?");
+      bind_blob(st, 1, fingerprint);
+      if (!st.executeStep()) {
+        return Status(Code::kNotFound, "roster_not_found", "no such roster in the register");
+      }
+      bytes = column_bytes(st.getColumn(0));
+    }
+    auto r = Roster::parse_canonical(bytes);
+    if (!r.ok()) return stored_data_corrupt("stored roster", r.status());
+    if (r->fingerprint() != fingerprint) {
+      return Status(Code::kDataLoss, "storage_corrupt", "stored roster has another fingerprint");
+    }
+    return r;
+  });
+}
+
+Status RegisterStore::create_election(const Manifest& manifest,
+                                      const BlindRsaSecretKey& token_key) {
+  if (token_key.public_key().spki() != manifest.token_public_key().spki()) {
+    return invalid_argument("token_key_mismatch",
+                            "the token key is not the one the manifest publishes");
+  }
+  const SecretBytes der = token_key.to_pkcs8_der();
+  return guarded("create_election", [&]() -> Status {
+    const std::lock_guard lock(db_mutex_);
+    SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    {
+      SQLite::Statement st(*db_, "SELECT 1 FROM rosters WHERE fingerprint = ?");
+      bind_blob(st, 1, manifest.spec().roster_fingerprint);
+      if (!st.executeStep()) {
+        return Status(Code::kNotFound, "roster_not_found",
+                      "the manifest's roster is not in the register");
+      }
+    }
+    {
+      SQLite::Statement st(*db_, "SELECT 1 FROM elections WHERE election_id = ?");
+      bind_blob(st, 1, manifest.election_id());
+      if (st.executeStep()) {
+        return Status(Code::kAlreadyExists, "election_exists", "the election already exists");
+      }
+    }
+    SQLite::Statement ins(
+        *db_,
+        "INSERT INTO elections (election_id, roster_fingerprint, manifest, state, "
+        "sequence) VALUES (?, ?, ?, ?, 0)");
+    bind_blob(ins, 1, manifest.election_id());
+    bind_blob(ins, 2, manifest.spec().roster_fingerprint);
+    bind_blob(ins, 3, manifest.canonical_bytes());
+    ins.bind(4, static_cast<int>(ElectionState::kDraft));
+    ins.exec();
+    SQLite::Statement key(*db_,
+                          "INSERT INTO token_keys (election_id, secret_key_pkcs8) VALUES (?, ?)");
+    bind_blob(key, 1, manifest.election_id());
+    bind_blob(key, 2, der.view());
+    key.exec();
+    tx.commit();
+    return Status::ok();
+  });
+}
+
+Result<Manifest> RegisterStore::manifest(const ElectionId& election) const {
+  return guarded("manifest", [&]() -> Result<Manifest> {
+    Bytes bytes;
+    {
+      const std::lock_guard lock(db_mutex_);
+      SQLite::Statement st(*db_, "SELECT manifest FROM elections WHERE election_id = ?");
+      bind_blob(st, 1, election);
+      if (!st.executeStep()) return election_not_found();
+      bytes = column_bytes(st.getColumn(0));
+    }
+    auto m = Manifest::parse_canonical(bytes);
+    if (!m.ok()) return stored_data_corrupt("stored manifest", m.status());
+    if (m->election_id() != election) {
+      return Status(Code::kDataLoss, "storage_corrupt", "stored manifest has another election id");
+    }
+    return m;
+  });
+}
+
+Result<std::vector<ElectionId>> RegisterStore::election_ids() const {
+  return guarded("election_ids", [&]() -> Result<std::vector<ElectionId>> {
+    const std::lock_guard lock(db_mutex_);
+    SQLite::Statement st(*db_, "SELECT election_id FROM elections ORDER BY election_id");
+    std::vector<ElectionId> out;
+    while (st.executeStep()) {
+      URNE_ASSIGN_OR_RETURN(auto id, column_fixed<32>(st.getColumn(0)));
+      out.push_back(id);
+    }
+    return out;
+  });
+}
+
+Result<ElectionStatus> RegisterStore::status_locked(const ElectionId& election) const {
+  SQLite::Statement st(*db_, "SELECT state, sequence FROM elections WHERE election_id = ?");
+  bind_blob(st, 1, election);
+  if (!st.executeStep()) return election_not_found();
+  const int state = st.getColumn(0).getInt();
+  const std::int64_t seq = st.getColumn(1).getInt64();
+  if (state < 0 || state > static_cast<int>(ElectionState::kResultPublished) || seq < 0) {
+    return Status(Code::kDataLoss, "storage_corrupt", "stored election state out of range");
+  }
+  return ElectionStatus{static_cast<ElectionState>(state), static_cast<std::uint64_t>(seq)};
+}
+
+Result<ElectionStatus> RegisterStore::election_status(const ElectionId& election) const {
+  return guarded("election_status", [&]() -> Result<ElectionStatus> {
+    const std::lock_guard lock(db_mutex_);
+    return status_locked(election);
+  });
+}
+
+Result<ElectionStatus> RegisterStore::transition(const ElectionId& election, ElectionState from,
+                                                 ElectionState to) {
+  if (static_cast<int>(to) <= static_cast<int>(from)) {
+    return invalid_argument("bad_transition", "an election's state only moves forward");
+  }
+  return guarded("transition", [&]() -> Result<ElectionStatus> {
+    const std::lock_guard lock(db_mutex_);
+    // Read and write in one IMMEDIATE transaction: the check and the change
+    // cannot interleave with an issuance's state check.
+    SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    URNE_ASSIGN_OR_RETURN(const ElectionStatus current, status_locked(election));
+    if (current.state != from) {
+      return failed_precondition("wrong_state",
+                                 std::string("the election is ") +
+                                     std::string(election_state_name(current.state)) + ", not " +
+                                     std::string(election_state_name(from)));
+    }
+    SQLite::Statement st(*db_,
+                         "UPDATE elections SET state = ?, sequence = sequence + 1 "
+                         "WHERE election_id = ?");
+    st.bind(1, static_cast<int>(to));
+    bind_blob(st, 2, election);
+    st.exec();
+    tx.commit();
+    return ElectionStatus{to, current.sequence + 1};
+  });
+}
+
+Result<BlindRsaSecretKey> RegisterStore::token_secret_key(const ElectionId& election) const {
+  return guarded("token_secret_key", [&]() -> Result<BlindRsaSecretKey> {
+    SecretBytes der;
+    {
+      const std::lock_guard lock(db_mutex_);
+      SQLite::Statement st(*db_, "SELECT secret_key_pkcs8 FROM token_keys WHERE election_id = ?");
+      bind_blob(st, 1, election);
+      if (!st.executeStep()) return election_not_found();
+      const SQLite::Column c = st.getColumn(0);
+      const auto* p = static_cast<const std::uint8_t*>(c.getBlob());
+      // Copied straight into wiped memory: the key never sits in a plain
+      // vector.
+      der = SecretBytes::copy_of(
+          ByteView(p, p == nullptr ? 0 : static_cast<std::size_t>(c.getBytes())));
+    }
+    auto key = BlindRsaSecretKey::from_pkcs8_der(der.view());
+    if (!key.ok()) return stored_data_corrupt("stored token key", key.status());
+    return key;
+  });
+}
+
+Result<std::optional<IssuanceRecord>> RegisterStore::find_issuance_locked(
+    const ElectionId& election, std::string_view institution_id) const {
+  SQLite::Statement st(*db_,
+                       "SELECT institution_id, request, signature, response FROM issuances "
+                       "WHERE election_id = ? AND institution_id = ?");
+  bind_blob(st, 1, election);
+  bind_text(st, 2, institution_id);
+  if (!st.executeStep()) return std::optional<IssuanceRecord>();
+  URNE_ASSIGN_OR_RETURN(auto rec, read_issuance(st));
+  return std::optional<IssuanceRecord>(std::move(rec));
+}
+
+Result<std::optional<IssuanceRecord>> RegisterStore::find_issuance(
+    const ElectionId& election, std::string_view institution_id) const {
+  return guarded("find_issuance", [&]() -> Result<std::optional<IssuanceRecord>> {
+    const std::lock_guard lock(db_mutex_);
+    return find_issuance_locked(election, institution_id);
+  });
+}
+
+namespace {
+
+// The answer for an existing row: its response if the request is the same,
+// else the refusal. Request bytes are public (they go on the board), so a
+// plain comparison is fine.
+Result<IssuanceOutcome> outcome_for_existing(const IssuanceRecord& rec,
+                                             const TokenRequest& request) {
+  if (rec.request.bytes() != request.bytes()) {
+    return Status(Code::kAlreadyExists, "already_issued_other_request",
+                  "a token was already issued to this institution for this election, for "
+                  "another request");
+  }
+  return IssuanceOutcome{rec.response, false};
+}
+
+}  // namespace
+
+Result<IssuanceOutcome> RegisterStore::record_issuance(const ElectionId& election,
+                                                       std::string_view institution_id,
+                                                       const TokenRequest& request,
+                                                       const InstitutionSignature& signature,
+                                                       const Signer& sign) {
+  URNE_RETURN_IF_ERROR(check_institution_id(institution_id));
+  // 1. Look up (short lock): a retry gets its stored response without a
+  //    second signature.
+  {
+    auto pre = guarded("record_issuance", [&]() -> Result<std::optional<IssuanceOutcome>> {
+      const std::lock_guard lock(db_mutex_);
+      URNE_ASSIGN_OR_RETURN(auto existing, find_issuance_locked(election, institution_id));
+      if (existing) {
+        URNE_ASSIGN_OR_RETURN(auto out, outcome_for_existing(*existing, request));
+        return std::optional<IssuanceOutcome>(out);
+      }
+      URNE_ASSIGN_OR_RETURN(const ElectionStatus st, status_locked(election));
+      if (!issuance_allowed(st.state)) {
+        return failed_precondition("issuance_closed",
+                                   "tokens are issued only while the election is published or "
+                                   "open");
+      }
+      return std::optional<IssuanceOutcome>();
+    });
+    if (!pre.ok()) return pre.status();
+    if (pre.value()) return *pre.value();
+  }
+  // 2. Sign without the lock: ~1 ms of RSA must not serialize the store.
+  URNE_ASSIGN_OR_RETURN(TokenResponse response, sign(request));
+  // 3. Insert under the UNIQUE key, re-checking inside the write
+  //    transaction; the loser of a race reads the winner's row.
+  return guarded("record_issuance", [&]() -> Result<IssuanceOutcome> {
+    const std::lock_guard lock(db_mutex_);
+    SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    URNE_ASSIGN_OR_RETURN(auto existing, find_issuance_locked(election, institution_id));
+    if (existing) return outcome_for_existing(*existing, request);
+    URNE_ASSIGN_OR_RETURN(const ElectionStatus st, status_locked(election));
+    if (!issuance_allowed(st.state)) {
+      return failed_precondition("issuance_closed",
+                                 "tokens are issued only while the election is published or open");
+    }
+    SQLite::Statement ins(*db_,
+                          "INSERT INTO issuances (election_id, institution_id, request, signature, "
+                          "response) VALUES (?, ?, ?, ?, ?)");
+    bind_blob(ins, 1, election);
+    bind_text(ins, 2, institution_id);
+    bind_blob(ins, 3, request.bytes());
+    bind_blob(ins, 4, signature);
+    bind_blob(ins, 5, response.bytes());
+    ins.exec();
+    tx.commit();  // synchronous=FULL: on disk before the response leaves
+    return IssuanceOutcome{response, true};
+  });
+}
+
+Result<std::vector<IssuanceRecord>> RegisterStore::issuances(const ElectionId& election) const {
+  return guarded("issuances", [&]() -> Result<std::vector<IssuanceRecord>> {
+    const std::lock_guard lock(db_mutex_);
+    URNE_RETURN_IF_ERROR(status_locked(election).status());
+    SQLite::Statement st(*db_,
+                         "SELECT institution_id, request, signature, response FROM issuances "
+                         "WHERE election_id = ? ORDER BY institution_id");
+    bind_blob(st, 1, election);
+    std::vector<IssuanceRecord> out;
+    while (st.executeStep()) {
+      URNE_ASSIGN_OR_RETURN(auto rec, read_issuance(st));
+      out.push_back(std::move(rec));
+    }
+    return out;
+  });
+}
+
+Result<std::uint64_t> RegisterStore::issued_count(const ElectionId& election) const {
+  return guarded("issued_count", [&]() -> Result<std::uint64_t> {
+    const std::lock_guard lock(db_mutex_);
+    URNE_RETURN_IF_ERROR(status_locked(election).status());
+    SQLite::Statement st(*db_, "SELECT count(*) FROM issuances WHERE election_id = ?");
+    bind_blob(st, 1, election);
+    st.executeStep();
+    return static_cast<std::uint64_t>(st.getColumn(0).getInt64());
+  });
+}
+
+Result<std::uint64_t> RegisterStore::record_failed_attempt(const ElectionId& election,
+                                                           std::string_view institution_id) {
+  URNE_RETURN_IF_ERROR(check_institution_id(institution_id));
+  return guarded("record_failed_attempt", [&]() -> Result<std::uint64_t> {
+    const std::lock_guard lock(db_mutex_);
+    SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    URNE_RETURN_IF_ERROR(status_locked(election).status());
+    SQLite::Statement up(*db_,
+                         "INSERT INTO failed_attempts (election_id, institution_id, count) "
+                         "VALUES (?, ?, 1) ON CONFLICT (election_id, institution_id) "
+                         "DO UPDATE SET count = count + 1");
+    bind_blob(up, 1, election);
+    bind_text(up, 2, institution_id);
+    up.exec();
+    SQLite::Statement st(*db_,
+                         "SELECT count FROM failed_attempts WHERE election_id = ? AND "
+                         "institution_id = ?");
+    bind_blob(st, 1, election);
+    bind_text(st, 2, institution_id);
+    st.executeStep();
+    const auto n = static_cast<std::uint64_t>(st.getColumn(0).getInt64());
+    tx.commit();
+    return n;
+  });
+}
+
+Result<std::uint64_t> RegisterStore::failed_attempts(const ElectionId& election,
+                                                     std::string_view institution_id) const {
+  return guarded("failed_attempts", [&]() -> Result<std::uint64_t> {
+    const std::lock_guard lock(db_mutex_);
+    URNE_RETURN_IF_ERROR(status_locked(election).status());
+    SQLite::Statement st(*db_,
+                         "SELECT count FROM failed_attempts WHERE election_id = ? AND "
+                         "institution_id = ?");
+    bind_blob(st, 1, election);
+    bind_text(st, 2, institution_id);
+    if (!st.executeStep()) return std::uint64_t{0};
+    return static_cast<std::uint64_t>(st.getColumn(0).getInt64());
+  });
+}
+
+Status RegisterStore::backup_to(const std::filesystem::path& dest) const {
+  // No lock: the backup reads through its own connection (WAL snapshot).
+  return backup_database(path_, dest);
+}
+
+}  // namespace urne::store

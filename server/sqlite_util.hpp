@@ -1,0 +1,137 @@
+// SQLite plumbing shared by the register's and the ballot box's stores:
+// opening a database file durably, versioning its schema, the online backup,
+// and turning SQLiteCpp's exceptions into urne Status values.
+//
+// Durability contract of a database opened here: journal_mode=WAL (checked,
+// not assumed), synchronous=FULL (every COMMIT is fsync'ed before it
+// returns, so a caller that answers "accepted" after a commit never loses
+// it in a crash or power cut), foreign_keys=ON, a busy timeout, and a
+// PRAGMA quick_check at open (corruption is reported at start-up as
+// kDataLoss rather than in the middle of an election).
+//
+// Error mapping (sqlite_status): every SQLite failure becomes a specific
+// code and reason, never one generic error:
+//   SQLITE_FULL                          kResourceExhausted "disk_full"
+//   SQLITE_NOMEM                         kResourceExhausted "out_of_memory"
+//   SQLITE_READONLY, CANTOPEN, PERM,
+//   AUTH, NOLFS                          kUnavailable "storage_unavailable"
+//   SQLITE_IOERR, PROTOCOL               kUnavailable "storage_io_error"
+//   SQLITE_BUSY, LOCKED                  kUnavailable "storage_busy"
+//   SQLITE_CORRUPT, NOTADB               kDataLoss "storage_corrupt"
+//   SQLITE_CONSTRAINT (UNIQUE/PK)        kAlreadyExists "already_exists"
+//   SQLITE_CONSTRAINT (FOREIGNKEY)       kFailedPrecondition "foreign_key_violation"
+//   SQLITE_CONSTRAINT (other)            kInvalidArgument "constraint_violation"
+//   SQLITE_TOOBIG                        kInvalidArgument "too_big"
+//   anything else (SQL errors, misuse)   kInternal "storage_error" (a bug)
+// The stores check their preconditions before writing, so a constraint
+// error reaching a caller means a race the store did not expect or a bug.
+//
+// Thread-safety: the free functions are thread-safe; a SQLite::Database
+// they return is not shared by them and must be guarded by its owner.
+#pragma once
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <cstdint>
+#include <exception>
+#include <filesystem>
+#include <memory>
+#include <new>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "crypto/bytes.hpp"
+#include "crypto/status.hpp"
+
+namespace urne::store {
+
+// How long a statement waits for another connection's lock (the backup's,
+// another process's) before failing with "storage_busy".
+inline constexpr int kBusyTimeoutMs = 5000;
+// Permissions of every database file (and, as SQLite copies them, of its
+// -wal and -shm files): the register holds the token signing key.
+inline constexpr unsigned kDatabaseFileMode = 0600;
+
+struct OpenOptions {
+  // Opens with SQLITE_OPEN_READONLY: every write fails with
+  // "storage_unavailable" (what a read-only mount gives). The file must
+  // exist and already be at the current schema version.
+  bool read_only = false;
+  int busy_timeout_ms = kBusyTimeoutMs;
+};
+
+// What a store's file must look like.
+struct SchemaSpec {
+  // PRAGMA application_id: tells a register file from a ballot box file, so
+  // that one is never opened as the other ("wrong_store_file").
+  std::int32_t application_id = 0;
+  // migrations[i] takes the schema from user_version i to i + 1; each runs
+  // in its own BEGIN IMMEDIATE transaction together with the version bump.
+  std::span<const std::string_view> migrations;
+};
+
+// Opens (creating with mode 0600 if absent, unless read_only) the database
+// at `path`, applies the durability pragmas and checks them, runs
+// quick_check and the pending migrations. Errors: the mapping above;
+// kFailedPrecondition "wrong_store_file" (another application_id),
+// "schema_too_new" (a user_version this build does not know),
+// "schema_outdated" (read_only and migrations pending); kUnavailable
+// "wal_unavailable" (journal_mode did not become wal),
+// "storage_unavailable" (the file cannot be created or opened).
+Result<std::unique_ptr<SQLite::Database>> open_database(const std::filesystem::path& path,
+                                                        const SchemaSpec& schema,
+                                                        const OpenOptions& options);
+
+// A consistent copy of the database at `source` (a file opened by
+// open_database, possibly in use by this or another process) written to
+// `dest` with SQLite's online backup API: a snapshot as of the moment the
+// copy starts, taken through a separate read-only connection, so writers
+// are not blocked (WAL). Written to "<dest>.partial" (mode 0600), checked
+// with quick_check, fsync'ed and renamed over `dest`. Errors: the mapping
+// above; "storage_busy" if the snapshot could not be taken.
+Status backup_database(const std::filesystem::path& source, const std::filesystem::path& dest);
+
+// The Status for a SQLite failure during `what` (e.g. "cast").
+Status sqlite_status(const SQLite::Exception& e, std::string_view what);
+
+// Runs f (returning Status or Result<T>) and turns any exception escaping
+// it into a Status: SQLite's by sqlite_status, std::bad_alloc as
+// kResourceExhausted "out_of_memory", anything else as kInternal
+// "storage_error".
+template <class F>
+auto guarded(std::string_view what, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const SQLite::Exception& e) {
+    return sqlite_status(e, what);
+  } catch (const std::bad_alloc&) {
+    return Status(Code::kResourceExhausted, "out_of_memory", std::string(what) + ": out of memory");
+  } catch (const std::exception& e) {
+    return Status(Code::kInternal, "storage_error", std::string(what) + ": " + e.what());
+  }
+}
+
+// Binding and reading BLOBs as bytes.
+void bind_blob(SQLite::Statement& st, int index, ByteView bytes);
+Bytes column_bytes(const SQLite::Column& column);
+// A column that must hold exactly N bytes; otherwise kDataLoss
+// "storage_corrupt" (the schema's CHECKs make that impossible unless the
+// file was altered).
+template <std::size_t N>
+Result<FixedBytes<N>> column_fixed(const SQLite::Column& column) {
+  const Bytes b = column_bytes(column);
+  if (b.size() != N) {
+    return Status(
+        Code::kDataLoss, "storage_corrupt",
+        "stored value has " + std::to_string(b.size()) + " bytes, expected " + std::to_string(N));
+  }
+  FixedBytes<N> out{};
+  for (std::size_t i = 0; i < N; ++i) out[i] = b[i];
+  return out;
+}
+
+// kDataLoss "storage_corrupt" for stored bytes that no longer parse.
+Status stored_data_corrupt(std::string_view what, const Status& parse_error);
+
+}  // namespace urne::store
