@@ -2,9 +2,11 @@
 // command, run it, turn its Status into a message and an exit code.
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <iostream>
 
 #include "cli/selftest.hpp"
+#include "cli/selftest_election.hpp"
 #include "crypto/random.hpp"
 
 namespace {
@@ -44,9 +46,32 @@ static int run(int argc, char** argv) {
   CLI::App* selftest_token = selftest->add_subcommand(
       "token", "Blind token round trip: issue, finalize, verify, refuse forgeries");
 
+  urne::cli::ElectionSelftestOptions election_opts;
+  std::uint64_t seed = 0;
+  CLI::App* selftest_election = selftest->add_subcommand(
+      "election",
+      "A whole election in one process: credentials, key ceremony, check-in, "
+      "voting, tally, result and audit of the signed board");
+  selftest_election
+      ->add_option("--institutions", election_opts.institutions,
+                   "Institutions on the roster, all of which vote")
+      ->capture_default_str();
+  selftest_election->add_option("--candidates", election_opts.candidates, "Candidates")
+      ->capture_default_str();
+  selftest_election->add_option("--trustees", election_opts.trustees, "Trustees n")
+      ->capture_default_str();
+  selftest_election->add_option("--threshold", election_opts.threshold, "Threshold k")
+      ->capture_default_str();
+  CLI::Option* seed_opt = selftest_election->add_option(
+      "--seed", seed, "Deterministic run (SeededRng); default: fresh system randomness");
+
   CLI11_PARSE(app, argc, argv);
 
   if (selftest_token->parsed()) return report(urne::cli::selftest_token(std::cout));
+  if (selftest_election->parsed()) {
+    if (seed_opt->count() > 0) election_opts.seed = seed;
+    return report(urne::cli::selftest_election(election_opts, std::cout));
+  }
   return 0;
 }
 

@@ -3,8 +3,9 @@
 # today end to end, saying in plain words what happened.
 #
 # Today: the blind voting token round trip (RFC 9474 / RFC 9578) with an
-# institution's credential. It grows into a whole election of 50
-# institutions over HTTPS on loopback, audited.
+# institution's credential, and a whole election of 50 institutions run in
+# one process through the domain code, ending with the audit of the signed
+# board. It grows into the same election over HTTPS on loopback, audited.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -23,5 +24,9 @@ echo
 
 echo "== demo: one voting token, from the letter to the ballot box =="
 build/cli/urne selftest token
+echo
+
+echo "== demo: a whole election of 50 institutions in one process, audited =="
+build/cli/urne selftest election --institutions 50
 echo
 echo "demo: finished, exit 0"
