@@ -5,8 +5,9 @@
 #   scripts/test.sh --sanitize   the same under ASan+UBSan (clang, -O1), in
 #                                build-asan/; all tests
 #   scripts/test.sh --sanitize-pure
-#                                ASan+UBSan over the Beast-free libraries only
-#                                (label "pure"); CI runs this before the suite
+#                                ASan+UBSan over the Beast-free libraries and
+#                                the SQLite stores (labels "pure", "store");
+#                                CI runs this before the suite
 #
 # In CI (CI=true) the sanitizer run of the pure libraries comes first, then
 # the format and clang-tidy checks, and the full suite last, so the last line
@@ -32,25 +33,33 @@ configure_and_build() {  # dir, extra cmake args...
   cmake --build "$dir" -j "$jobs"
 }
 
-run_sanitized() {  # ctest args...
-  configure_and_build build-asan -DCMAKE_BUILD_TYPE=Debug \
-    -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
-    -DURNE_SANITIZE=ON -DURNE_BUILD_BENCH=OFF
+# ASan+UBSan build in build-asan/. With --pure, only the Beast-free test
+# binaries are built (Beast TUs cost ~10x under ASan) and their tests run.
+run_sanitized() {
+  local targets=() labels=()
+  if [[ "${1:-}" == "--pure" ]]; then
+    targets=(--target urne_crypto_tests urne_ballot_tests urne_store_tests)
+    labels=(-L 'pure|store')
+  fi
+  cmake -S . -B build-asan -G Ninja "${launcher[@]}" -DURNE_WERROR=ON \
+    -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
+    -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DURNE_SANITIZE=ON -DURNE_BUILD_BENCH=OFF >/dev/null
+  cmake --build build-asan -j "$jobs" "${targets[@]}"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure -j "$jobs" "$@"
+    ctest --test-dir build-asan --output-on-failure -j "$jobs" "${labels[@]}"
 }
 
 case "${1:-}" in
   --sanitize) run_sanitized; exit ;;
-  --sanitize-pure) run_sanitized -L pure; exit ;;
+  --sanitize-pure) run_sanitized --pure; exit ;;
   "") ;;
   *) echo "usage: scripts/test.sh [--sanitize|--sanitize-pure]" >&2; exit 2 ;;
 esac
 
 if [[ "${CI:-}" == "true" ]]; then
-  echo "== ASan+UBSan: Beast-free libraries =="
-  run_sanitized -L pure
+  echo "== ASan+UBSan: Beast-free libraries and the stores =="
+  run_sanitized --pure
 fi
 
 echo "== build =="

@@ -44,7 +44,7 @@ using Clock = std::chrono::steady_clock;
 constexpr int kListenBacklog = 128;
 // Upper bound for any body while the header is read; the route's own limit
 // (RouteOptions::body_limit) is applied once the route is known.
-constexpr std::uint64_t kMaxAnyBodyLimit = 16 * 1024 * 1024;
+constexpr std::uint64_t kMaxAnyBodyLimit = std::uint64_t{16} * 1024 * 1024;
 
 class Session;
 

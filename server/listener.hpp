@@ -33,7 +33,7 @@ namespace urne::server {
 
 // Headers of a request (request line included) beyond this are refused (431):
 // our clients send a handful of short headers.
-inline constexpr std::size_t kHeaderLimit = 8 * 1024;
+inline constexpr std::size_t kHeaderLimit = std::size_t{8} * 1024;
 // Connections beyond this are closed right after accept: bounds memory and
 // file descriptors against connection floods.
 inline constexpr std::size_t kMaxConnections = 256;

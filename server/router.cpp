@@ -16,7 +16,7 @@ namespace {
 
 // Static files are read whole into memory; the web client is a few hundred
 // KiB, so anything much larger is a mistake in --web-dir.
-constexpr std::uintmax_t kMaxStaticFileSize = 16 * 1024 * 1024;
+constexpr std::uintmax_t kMaxStaticFileSize = std::uintmax_t{16} * 1024 * 1024;
 
 Status bad_path(std::string message) {
   return invalid_argument(kReasonBadPath, std::move(message));

@@ -37,7 +37,7 @@
 namespace urne::server {
 
 // Body limit of a route that does not set one: API requests are small JSON.
-inline constexpr std::size_t kDefaultBodyLimit = 64 * 1024;
+inline constexpr std::size_t kDefaultBodyLimit = std::size_t{64} * 1024;
 
 struct Request {
   std::string method;        // "GET", "POST", ...
