@@ -20,7 +20,7 @@ CREATE TABLE elections (
   election_id        BLOB PRIMARY KEY CHECK (length(election_id) = 32),
   roster_fingerprint BLOB NOT NULL REFERENCES rosters (fingerprint),
   manifest           BLOB NOT NULL,
-  state              INTEGER NOT NULL CHECK (state BETWEEN 0 AND 5),
+  state              INTEGER NOT NULL CHECK (state BETWEEN 1 AND 6),
   sequence           INTEGER NOT NULL CHECK (sequence >= 0)
 ) WITHOUT ROWID;
 CREATE TABLE token_keys (
@@ -80,24 +80,6 @@ bool issuance_allowed(ElectionState s) {
 }
 
 }  // namespace
-
-std::string_view election_state_name(ElectionState s) noexcept {
-  switch (s) {
-    case ElectionState::kDraft:
-      return "draft";
-    case ElectionState::kPublished:
-      return "published";
-    case ElectionState::kOpen:
-      return "open";
-    case ElectionState::kClosed:
-      return "closed";
-    case ElectionState::kTallied:
-      return "tallied";
-    case ElectionState::kResultPublished:
-      return "result_published";
-  }
-  return "unknown";
-}
 
 RegisterStore::RegisterStore(std::filesystem::path path, std::unique_ptr<SQLite::Database> db)
     : path_(std::move(path)), db_(std::move(db)) {}
@@ -251,10 +233,9 @@ Result<ElectionStatus> RegisterStore::transition(const ElectionId& election, Ele
     SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     URNE_ASSIGN_OR_RETURN(const ElectionStatus current, status_locked(election));
     if (current.state != from) {
-      return failed_precondition("wrong_state",
-                                 std::string("the election is ") +
-                                     std::string(election_state_name(current.state)) + ", not " +
-                                     std::string(election_state_name(from)));
+      return failed_precondition("wrong_state", std::string("the election is ") +
+                                                    std::string(state_name(current.state)) +
+                                                    ", not " + std::string(state_name(from)));
     }
     SQLite::Statement st(*db_,
                          "UPDATE elections SET state = ?, sequence = sequence + 1 "

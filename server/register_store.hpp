@@ -35,6 +35,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ballot/board.hpp"
 #include "ballot/manifest.hpp"
 #include "ballot/roster.hpp"
 #include "crypto/blind_rsa.hpp"
@@ -46,15 +47,9 @@
 namespace urne::store {
 
 // The election state machine's states, in order (the values are stored).
-enum class ElectionState : std::uint8_t {
-  kDraft = 0,
-  kPublished = 1,  // published for check-in: tokens may be fetched
-  kOpen = 2,       // the ballot box accepts ballots; tokens may be fetched
-  kClosed = 3,
-  kTallied = 4,
-  kResultPublished = 5,
-};
-std::string_view election_state_name(ElectionState s) noexcept;
+// The election's state machine is the domain's (ballot/board.hpp); the
+// register stores it as its integer value.
+using urne::ElectionState;
 
 struct ElectionStatus {
   ElectionState state = ElectionState::kDraft;
