@@ -187,5 +187,17 @@ TEST_CASE("a revealed seed must match its commitment") {
   CHECK(hex_encode(c) == hex_encode(lot_seed_commitment(seed)));
 }
 
+TEST_CASE("the lot's commitment and keys match the published vectors") {
+  // docs/protocol.md §9.2; the expected values were recomputed independently
+  // with Python's hashlib from the documented layout.
+  LotInputs lot;
+  lot.seed.fill(0x42);
+  lot.ballot_set_hash.fill(0x17);
+  CHECK(hex_encode(lot_seed_commitment(lot.seed)) ==
+        "59b4c436d0f05e475f4370a94fba9403ab8f89f0d274d1be91a5a78355396dee");
+  CHECK(hex_encode(lot_key(lot, 3)) ==
+        "8e2ddfe9cc9fcc307df8a0f49634e5b1432526e905fa28985969fe4002e3d3ea");
+}
+
 }  // namespace
 }  // namespace urne

@@ -202,5 +202,16 @@ TEST_CASE("totals are consistent only when abstentions, invalid and marks fit th
   CHECK_FALSE(t.consistent());
 }
 
+TEST_CASE("the ballot-set hash matches the published vector") {
+  // docs/protocol.md §9.2, recomputed independently with Python's hashlib.
+  FixedBytes<32> a{};
+  FixedBytes<32> b{};
+  a.fill(0x01);
+  b.fill(0x02);
+  const std::vector<FixedBytes<32>> hashes = {b, a};  // sorted by the function
+  CHECK(hex_encode(ballot_set_hash(hashes)) ==
+        "45aa76190e4e2c27a059829477ef5c88afc7a8b7850131f83194ff01211a8a77");
+}
+
 }  // namespace
 }  // namespace urne
