@@ -116,7 +116,7 @@ class BlindRsaSecretKey {
   // e = 65537, from OpenSSL's DRBG. Fails "bad_key_size" otherwise.
   static Result<BlindRsaSecretKey> generate(std::size_t bits);
   // PKCS#8 PrivateKeyInfo (rsaEncryption) as DER or as PEM
-  // ("-----BEGIN PRIVATE KEY-----"). The key is checked (OpenSSL's
+  // (PEM label "PRIVATE KEY"). The key is checked (OpenSSL's
   // EVP_PKEY_check: primes, CRT values, d·e ≡ 1) and must satisfy the public
   // key rules above. Fails "bad_secret_key" / "unsupported_public_exponent" /
   // "bad_key_size". Encrypted PEM and RSA-PSS-restricted keys are rejected.

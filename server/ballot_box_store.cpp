@@ -72,20 +72,7 @@ Status BallotBoxStore::add_election(const Manifest& manifest) {
 
 Result<Manifest> BallotBoxStore::manifest(const ElectionId& election) const {
   return guarded("manifest", [&]() -> Result<Manifest> {
-    Bytes bytes;
-    {
-      const std::lock_guard lock(db_mutex_);
-      SQLite::Statement st(*db_, "SELECT manifest FROM elections WHERE election_id = ?");
-      bind_blob(st, 1, election);
-      if (!st.executeStep()) return election_not_found();
-      bytes = column_bytes(st.getColumn(0));
-    }
-    auto m = Manifest::parse_canonical(bytes);
-    if (!m.ok()) return stored_data_corrupt("stored manifest", m.status());
-    if (m->election_id() != election) {
-      return Status(Code::kDataLoss, "storage_corrupt", "stored manifest has another election id");
-    }
-    return m;
+    return load_manifest(*db_, db_mutex_, election, election_not_found());
   });
 }
 

@@ -227,4 +227,22 @@ Status stored_data_corrupt(std::string_view what, const Status& parse_error) {
           std::string(what) + " no longer parses: " + parse_error.to_string()};
 }
 
+Result<Manifest> load_manifest(SQLite::Database& db, std::mutex& mutex, const ElectionId& election,
+                               const Status& not_found) {
+  Bytes bytes;
+  {
+    const std::lock_guard lock(mutex);
+    SQLite::Statement st(db, "SELECT manifest FROM elections WHERE election_id = ?");
+    bind_blob(st, 1, election);
+    if (!st.executeStep()) return not_found;
+    bytes = column_bytes(st.getColumn(0));
+  }
+  auto m = Manifest::parse_canonical(bytes);
+  if (!m.ok()) return stored_data_corrupt("stored manifest", m.status());
+  if (m->election_id() != election) {
+    return Status(Code::kDataLoss, "storage_corrupt", "stored manifest has another election id");
+  }
+  return m;
+}
+
 }  // namespace urne::store

@@ -36,11 +36,13 @@
 #include <exception>
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <new>
 #include <span>
 #include <string>
 #include <string_view>
 
+#include "ballot/manifest.hpp"
 #include "crypto/bytes.hpp"
 #include "crypto/status.hpp"
 
@@ -133,5 +135,13 @@ Result<FixedBytes<N>> column_fixed(const SQLite::Column& column) {
 
 // kDataLoss "storage_corrupt" for stored bytes that no longer parse.
 Status stored_data_corrupt(std::string_view what, const Status& parse_error);
+
+// Loads the manifest of `election` from the `elections` table (both stores
+// keep one: election_id BLOB PRIMARY KEY, manifest BLOB), under `mutex`, and
+// checks that it parses and is that election's. `not_found` is returned when
+// the row is missing. SQLiteCpp exceptions propagate (callers wrap this in
+// guarded()).
+Result<Manifest> load_manifest(SQLite::Database& db, std::mutex& mutex, const ElectionId& election,
+                               const Status& not_found);
 
 }  // namespace urne::store
