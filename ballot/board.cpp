@@ -91,6 +91,24 @@ std::string_view state_name(ElectionState state) noexcept {
   return "unknown";
 }
 
+std::optional<ElectionState> parse_state_name(std::string_view name) noexcept {
+  for (int v = static_cast<int>(ElectionState::kDraft);
+       v <= static_cast<int>(ElectionState::kResultPublished); ++v) {
+    const auto s = static_cast<ElectionState>(v);
+    if (state_name(s) == name) return s;
+  }
+  return std::nullopt;
+}
+
+std::optional<ElectionState> next_state(ElectionState state) noexcept {
+  const int v = static_cast<int>(state);
+  if (v < static_cast<int>(ElectionState::kDraft) ||
+      v >= static_cast<int>(ElectionState::kResultPublished)) {
+    return std::nullopt;
+  }
+  return static_cast<ElectionState>(v + 1);
+}
+
 Bytes transition_message(const ElectionId& election_id, ElectionState state,
                          std::uint32_t sequence) {
   CanonicalWriter w(kTransitionSignatureLabel);

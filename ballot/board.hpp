@@ -93,6 +93,12 @@ enum class ElectionState : std::uint8_t {
 // "draft", "published", "open", "closed", "tallied", "result_published";
 // "unknown" for any other value.
 std::string_view state_name(ElectionState state) noexcept;
+// The inverse of state_name(); nullopt for any other text.
+std::optional<ElectionState> parse_state_name(std::string_view name) noexcept;
+// The state machine is a line: draft -> published -> open -> closed ->
+// tallied -> result_published. The state after `state`; nullopt after the
+// last one (and for unknown values).
+std::optional<ElectionState> next_state(ElectionState state) noexcept;
 
 struct StateTransition {
   ElectionState state = ElectionState::kDraft;

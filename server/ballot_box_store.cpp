@@ -1,5 +1,6 @@
 #include "server/ballot_box_store.hpp"
 
+#include <algorithm>
 #include <array>
 #include <utility>
 
@@ -35,7 +36,43 @@ CREATE TABLE spent_tokens (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<std::string_view, 1> kMigrations = {kSchemaV1};
+// Version 3: what the box needs to publish the board after the close, all of
+// it public: the roster, the revealed lot seed, the issuance log (copied from
+// the register, or uploaded and verified when the two run apart; one row
+// per institution, sorted by id: no issuance order), and the trustees'
+// verified partial decryptions (PartialDecryption::encode() concatenated,
+// slot order). Sums and the result are recomputed from these, never stored.
+constexpr std::string_view kSchemaV3 = R"sql(
+CREATE TABLE rosters (
+  election_id BLOB PRIMARY KEY REFERENCES elections (election_id),
+  canonical   BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE lot_seeds (
+  election_id BLOB PRIMARY KEY REFERENCES elections (election_id),
+  seed        BLOB NOT NULL CHECK (length(seed) = 32)
+) WITHOUT ROWID;
+CREATE TABLE issuance_logs (
+  election_id BLOB PRIMARY KEY REFERENCES elections (election_id),
+  entries     INTEGER NOT NULL CHECK (entries >= 0)
+) WITHOUT ROWID;
+CREATE TABLE issuance_entries (
+  election_id    BLOB NOT NULL REFERENCES issuance_logs (election_id),
+  institution_id TEXT NOT NULL CHECK (length(institution_id) BETWEEN 1 AND 64),
+  request        BLOB NOT NULL CHECK (length(request) = 259),
+  signature      BLOB NOT NULL CHECK (length(signature) = 64),
+  PRIMARY KEY (election_id, institution_id)
+) WITHOUT ROWID;
+CREATE TABLE partials (
+  election_id BLOB NOT NULL REFERENCES elections (election_id),
+  trustee     INTEGER NOT NULL CHECK (trustee BETWEEN 1 AND 255),
+  encoded     BLOB NOT NULL,
+  PRIMARY KEY (election_id, trustee)
+) WITHOUT ROWID;
+)sql";
+
+// Version 2 adds the officer's signed transitions (kTransitionsTableSql).
+constexpr std::array<std::string_view, 3> kMigrations = {kSchemaV1, kTransitionsTableSql,
+                                                         kSchemaV3};
 
 Status election_not_found() {
   return {Code::kNotFound, "election_not_found", "no such election in the ballot box"};
@@ -237,6 +274,275 @@ Result<std::vector<CastBallot>> BallotBoxStore::ballots(const ElectionId& electi
 Status BallotBoxStore::backup_to(const std::filesystem::path& dest) const {
   // No lock: the backup reads through its own connection (WAL snapshot).
   return backup_database(path_, dest);
+}
+
+// ---- after the close -------------------------------------------------------------
+
+Status BallotBoxStore::put_roster(const ElectionId& election, const Roster& roster) {
+  return guarded("put_roster", [&]() -> Status {
+    const std::lock_guard lock(db_mutex_);
+    URNE_RETURN_IF_ERROR(state_locked(election).status());
+    SQLite::Statement m(*db_, "SELECT manifest FROM elections WHERE election_id = ?");
+    bind_blob(m, 1, election);
+    m.executeStep();
+    auto manifest = Manifest::parse_canonical(column_bytes(m.getColumn(0)));
+    if (!manifest.ok()) return stored_data_corrupt("stored manifest", manifest.status());
+    if (manifest->spec().roster_fingerprint != roster.fingerprint()) {
+      return invalid_argument("roster_mismatch", "this is not the roster the manifest names");
+    }
+    SQLite::Statement st(*db_,
+                         "INSERT OR IGNORE INTO rosters (election_id, canonical) VALUES (?, ?)");
+    bind_blob(st, 1, election);
+    bind_blob(st, 2, roster.canonical_bytes());
+    st.exec();
+    return Status::ok();
+  });
+}
+
+Result<Roster> BallotBoxStore::roster(const ElectionId& election) const {
+  return guarded("roster", [&]() -> Result<Roster> {
+    Bytes bytes;
+    {
+      const std::lock_guard lock(db_mutex_);
+      URNE_RETURN_IF_ERROR(state_locked(election).status());
+      SQLite::Statement st(*db_, "SELECT canonical FROM rosters WHERE election_id = ?");
+      bind_blob(st, 1, election);
+      if (!st.executeStep()) {
+        return Status(Code::kNotFound, "roster_not_found",
+                      "the ballot box has no roster for this election");
+      }
+      bytes = column_bytes(st.getColumn(0));
+    }
+    auto r = Roster::parse_canonical(bytes);
+    if (!r.ok()) return stored_data_corrupt("stored roster", r.status());
+    return r;
+  });
+}
+
+Result<TransitionResult> BallotBoxStore::transition(const ElectionId& election,
+                                                    const StateTransition& t,
+                                                    const std::optional<FixedBytes<32>>& lot_seed) {
+  if (t.state == ElectionState::kClosed && !lot_seed) {
+    return invalid_argument("lot_seed_required", "the close reveals the lot seed");
+  }
+  return guarded("transition", [&]() -> Result<TransitionResult> {
+    const std::lock_guard lock(db_mutex_);
+    // One write transaction with the box state: a cast is wholly before or
+    // wholly after the close (see cast()).
+    SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    URNE_ASSIGN_OR_RETURN(const BoxState box, state_locked(election));
+    URNE_ASSIGN_OR_RETURN(const auto stored, load_transitions_locked(*db_, election));
+    URNE_ASSIGN_OR_RETURN(const bool appended,
+                          append_transition_locked(*db_, election, stored, t));
+    if (!appended) {
+      return TransitionResult{t.state == state_after(stored) ? t.state : state_after(stored),
+                              static_cast<std::uint32_t>(stored.size()), false};
+    }
+    auto set_box = [&](BoxState to) {
+      SQLite::Statement st(*db_, "UPDATE elections SET state = ? WHERE election_id = ?");
+      st.bind(1, static_cast<int>(to));
+      bind_blob(st, 2, election);
+      st.exec();
+    };
+    if (t.state == ElectionState::kOpen && box == BoxState::kNotOpen) set_box(BoxState::kOpen);
+    if (t.state == ElectionState::kClosed) {
+      if (box == BoxState::kNotOpen) {
+        return failed_precondition("ballot_not_open", "the ballot was never opened");
+      }
+      set_box(BoxState::kClosed);
+      SQLite::Statement st(*db_,
+                           "INSERT OR REPLACE INTO lot_seeds (election_id, seed) VALUES (?, ?)");
+      bind_blob(st, 1, election);
+      bind_blob(st, 2, *lot_seed);
+      st.exec();
+    }
+    tx.commit();
+    return TransitionResult{t.state, t.sequence, true};
+  });
+}
+
+Result<std::vector<StateTransition>> BallotBoxStore::transitions(const ElectionId& election) const {
+  return guarded("transitions", [&]() -> Result<std::vector<StateTransition>> {
+    const std::lock_guard lock(db_mutex_);
+    URNE_RETURN_IF_ERROR(state_locked(election).status());
+    return load_transitions_locked(*db_, election);
+  });
+}
+
+Result<std::optional<FixedBytes<32>>> BallotBoxStore::lot_seed(const ElectionId& election) const {
+  return guarded("lot_seed", [&]() -> Result<std::optional<FixedBytes<32>>> {
+    const std::lock_guard lock(db_mutex_);
+    URNE_RETURN_IF_ERROR(state_locked(election).status());
+    SQLite::Statement st(*db_, "SELECT seed FROM lot_seeds WHERE election_id = ?");
+    bind_blob(st, 1, election);
+    if (!st.executeStep()) return std::optional<FixedBytes<32>>();
+    URNE_ASSIGN_OR_RETURN(auto seed, column_fixed<32>(st.getColumn(0)));
+    return std::optional<FixedBytes<32>>(seed);
+  });
+}
+
+namespace {
+
+Result<std::vector<IssuanceEntry>> read_issuance_entries(SQLite::Database& db,
+                                                         const ElectionId& election) {
+  SQLite::Statement st(db,
+                       "SELECT institution_id, request, signature FROM issuance_entries "
+                       "WHERE election_id = ? ORDER BY institution_id");
+  bind_blob(st, 1, election);
+  std::vector<IssuanceEntry> out;
+  while (st.executeStep()) {
+    auto request = TokenRequest::parse(column_bytes(st.getColumn(1)));
+    if (!request.ok()) return stored_data_corrupt("stored token request", request.status());
+    URNE_ASSIGN_OR_RETURN(auto sig, column_fixed<64>(st.getColumn(2)));
+    out.push_back(IssuanceEntry{st.getColumn(0).getString(), std::move(request).value(), sig});
+  }
+  return out;
+}
+
+bool same_entries(const std::vector<IssuanceEntry>& a, const std::vector<IssuanceEntry>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i].institution_id != b[i].institution_id ||
+        a[i].request.bytes() != b[i].request.bytes() || a[i].signature != b[i].signature) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+Status BallotBoxStore::put_issuance_log(const ElectionId& election,
+                                        std::vector<IssuanceEntry> entries) {
+  std::sort(entries.begin(), entries.end(), [](const IssuanceEntry& a, const IssuanceEntry& b) {
+    return a.institution_id < b.institution_id;
+  });
+  return guarded("put_issuance_log", [&]() -> Status {
+    const std::lock_guard lock(db_mutex_);
+    SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    URNE_ASSIGN_OR_RETURN(const BoxState box, state_locked(election));
+    {
+      SQLite::Statement st(*db_, "SELECT entries FROM issuance_logs WHERE election_id = ?");
+      bind_blob(st, 1, election);
+      if (st.executeStep()) {
+        URNE_ASSIGN_OR_RETURN(const auto have, read_issuance_entries(*db_, election));
+        if (same_entries(have, entries)) return Status::ok();
+        return Status(Code::kAlreadyExists, "issuance_log_differs",
+                      "another issuance log was already recorded for this election");
+      }
+    }
+    if (box != BoxState::kClosed) {
+      // While tokens may still be issued, a log would be incomplete.
+      return failed_precondition("ballot_not_closed",
+                                 "the issuance log is recorded after the close");
+    }
+    SQLite::Statement log(*db_, "INSERT INTO issuance_logs (election_id, entries) VALUES (?, ?)");
+    bind_blob(log, 1, election);
+    log.bind(2, static_cast<std::int64_t>(entries.size()));
+    log.exec();
+    for (const IssuanceEntry& e : entries) {
+      SQLite::Statement ins(*db_,
+                            "INSERT INTO issuance_entries (election_id, institution_id, request, "
+                            "signature) VALUES (?, ?, ?, ?)");
+      bind_blob(ins, 1, election);
+      ins.bind(2, e.institution_id);
+      bind_blob(ins, 3, e.request.bytes());
+      bind_blob(ins, 4, e.signature);
+      ins.exec();  // a duplicate institution violates the primary key
+    }
+    tx.commit();
+    return Status::ok();
+  });
+}
+
+Result<std::optional<std::vector<IssuanceEntry>>> BallotBoxStore::issuance_log(
+    const ElectionId& election) const {
+  return guarded("issuance_log", [&]() -> Result<std::optional<std::vector<IssuanceEntry>>> {
+    const std::lock_guard lock(db_mutex_);
+    URNE_RETURN_IF_ERROR(state_locked(election).status());
+    SQLite::Statement st(*db_, "SELECT entries FROM issuance_logs WHERE election_id = ?");
+    bind_blob(st, 1, election);
+    if (!st.executeStep()) return std::optional<std::vector<IssuanceEntry>>();
+    const std::int64_t n = st.getColumn(0).getInt64();
+    URNE_ASSIGN_OR_RETURN(auto entries, read_issuance_entries(*db_, election));
+    if (static_cast<std::int64_t>(entries.size()) != n) {
+      return Status(Code::kDataLoss, "storage_corrupt", "stored issuance log is incomplete");
+    }
+    return std::optional<std::vector<IssuanceEntry>>(std::move(entries));
+  });
+}
+
+Result<bool> BallotBoxStore::add_partials(const ElectionId& election,
+                                          const TrusteePartials& partials) {
+  Bytes encoded;
+  for (const PartialDecryption& p : partials.partials) {
+    const Bytes e = p.encode();
+    encoded.insert(encoded.end(), e.begin(), e.end());
+  }
+  return guarded("add_partials", [&]() -> Result<bool> {
+    const std::lock_guard lock(db_mutex_);
+    SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    URNE_RETURN_IF_ERROR(state_locked(election).status());
+    {
+      SQLite::Statement st(*db_,
+                           "SELECT encoded FROM partials WHERE election_id = ? AND trustee = ?");
+      bind_blob(st, 1, election);
+      st.bind(2, static_cast<int>(partials.trustee));
+      if (st.executeStep()) {
+        if (column_bytes(st.getColumn(0)) == encoded) return false;
+        return Status(Code::kAlreadyExists, "partials_differ",
+                      "this trustee already gave other partial decryptions");
+      }
+    }
+    URNE_ASSIGN_OR_RETURN(const auto stored, load_transitions_locked(*db_, election));
+    if (state_after(stored) != ElectionState::kClosed) {
+      return failed_precondition("wrong_state",
+                                 "partial decryptions are taken while the election is closed");
+    }
+    SQLite::Statement ins(*db_,
+                          "INSERT INTO partials (election_id, trustee, encoded) VALUES (?, ?, ?)");
+    bind_blob(ins, 1, election);
+    ins.bind(2, static_cast<int>(partials.trustee));
+    bind_blob(ins, 3, encoded);
+    ins.exec();
+    tx.commit();
+    return true;
+  });
+}
+
+Result<std::vector<TrusteePartials>> BallotBoxStore::partials(const ElectionId& election) const {
+  return guarded("partials", [&]() -> Result<std::vector<TrusteePartials>> {
+    std::vector<std::pair<int, Bytes>> rows;
+    {
+      const std::lock_guard lock(db_mutex_);
+      URNE_RETURN_IF_ERROR(state_locked(election).status());
+      SQLite::Statement st(*db_,
+                           "SELECT trustee, encoded FROM partials WHERE election_id = ? "
+                           "ORDER BY trustee");
+      bind_blob(st, 1, election);
+      while (st.executeStep()) {
+        rows.emplace_back(st.getColumn(0).getInt(), column_bytes(st.getColumn(1)));
+      }
+    }
+    URNE_ASSIGN_OR_RETURN(const Manifest manifest, this->manifest(election));
+    const DkgParams& params = manifest.election_key().params();
+    std::vector<TrusteePartials> out;
+    for (const auto& [trustee, bytes] : rows) {
+      if (bytes.size() % PartialDecryption::kSize != 0) {
+        return Status(Code::kDataLoss, "storage_corrupt", "stored partials have a bad length");
+      }
+      TrusteePartials tp;
+      tp.trustee = static_cast<TrusteeIndex>(trustee);
+      for (std::size_t off = 0; off < bytes.size(); off += PartialDecryption::kSize) {
+        auto p = PartialDecryption::parse(
+            ByteView(bytes).subspan(off, PartialDecryption::kSize), params);
+        if (!p.ok()) return stored_data_corrupt("stored partial decryption", p.status());
+        tp.partials.push_back(std::move(p).value());
+      }
+      out.push_back(std::move(tp));
+    }
+    return out;
+  });
 }
 
 }  // namespace urne::store

@@ -31,9 +31,13 @@
 #include <filesystem>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "ballot/ballot.hpp"
+#include "ballot/board.hpp"
+#include "ballot/roster.hpp"
+#include "ballot/tally.hpp"
 #include "ballot/manifest.hpp"
 #include "crypto/bytes.hpp"
 #include "crypto/privacy_pass.hpp"
@@ -46,6 +50,12 @@ enum class BoxState : std::uint8_t {
   kNotOpen = 0,
   kOpen = 1,
   kClosed = 2,
+};
+
+struct TransitionResult {
+  ElectionState state = ElectionState::kDraft;  // after the call
+  std::uint32_t sequence = 0;
+  bool newly_applied = false;
 };
 
 struct CastOutcome {
@@ -92,6 +102,43 @@ class BallotBoxStore {
   //   box not yet open          -> kFailedPrecondition "ballot_not_open"
   //   box closed                -> kFailedPrecondition "ballot_closed"
   Result<CastOutcome> cast(const ElectionId& election, const CastBallot& ballot);
+
+  // The officer's signed transitions (the caller verified the signature),
+  // by the rule of sqlite_util.hpp append_transition_locked(), in one write
+  // transaction with the box's state: open opens the box; closed closes it
+  // (see the race rule above) and stores the revealed lot seed, which the
+  // caller checked against the manifest's commitment (required:
+  // kInvalidArgument "lot_seed_required"; a box never opened:
+  // kFailedPrecondition "ballot_not_open"). The same transition again:
+  // newly_applied = false.
+  Result<TransitionResult> transition(const ElectionId& election, const StateTransition& t,
+                                      const std::optional<FixedBytes<32>>& lot_seed = {});
+  Result<std::vector<StateTransition>> transitions(const ElectionId& election) const;
+  // The seed revealed with the close; nullopt before.
+  Result<std::optional<FixedBytes<32>>> lot_seed(const ElectionId& election) const;
+
+  // The election's roster, for the board. Must be the one the manifest
+  // names (kInvalidArgument "roster_mismatch"); again: no-op.
+  Status put_roster(const ElectionId& election, const Roster& roster);
+  // kNotFound "roster_not_found".
+  Result<Roster> roster(const ElectionId& election) const;
+
+  // The register's issuance log for the board, recorded once after the close
+  // (kFailedPrecondition "ballot_not_closed" before), verified by the caller.
+  // The same log again: no-op; another: kAlreadyExists
+  // "issuance_log_differs". Stored sorted by institution id.
+  Status put_issuance_log(const ElectionId& election, std::vector<IssuanceEntry> entries);
+  // nullopt until recorded.
+  Result<std::optional<std::vector<IssuanceEntry>>> issuance_log(
+      const ElectionId& election) const;
+
+  // A trustee's partial decryptions of the sums, verified by the caller;
+  // taken only while the election is closed (kFailedPrecondition
+  // "wrong_state"). The same again: false; other ones for the same trustee:
+  // kAlreadyExists "partials_differ". Returns true when stored.
+  Result<bool> add_partials(const ElectionId& election, const TrusteePartials& partials);
+  // Ascending by trustee.
+  Result<std::vector<TrusteePartials>> partials(const ElectionId& election) const;
 
   // Ballots in the box (turnout; counts may be shown while open).
   Result<std::uint64_t> ballot_count(const ElectionId& election) const;

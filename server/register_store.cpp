@@ -43,7 +43,19 @@ CREATE TABLE failed_attempts (
 ) WITHOUT ROWID;
 )sql";
 
-constexpr std::array<std::string_view, 1> kMigrations = {kSchemaV1};
+// Version 3: token keys made before their election's manifest exists (the
+// manifest publishes the public key, so the key comes first). Keyed by
+// token_key_id = SHA-256(pkS).
+constexpr std::string_view kSchemaV3 = R"sql(
+CREATE TABLE pending_token_keys (
+  token_key_id     BLOB PRIMARY KEY CHECK (length(token_key_id) = 32),
+  secret_key_pkcs8 BLOB NOT NULL
+) WITHOUT ROWID;
+)sql";
+
+// Version 2 adds the officer's signed transitions (kTransitionsTableSql).
+constexpr std::array<std::string_view, 3> kMigrations = {kSchemaV1, kTransitionsTableSql,
+                                                         kSchemaV3};
 
 Status election_not_found() {
   return {Code::kNotFound, "election_not_found", "no such election in the register"};
@@ -136,38 +148,42 @@ Status RegisterStore::create_election(const Manifest& manifest,
   return guarded("create_election", [&]() -> Status {
     const std::lock_guard lock(db_mutex_);
     SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-    {
-      SQLite::Statement st(*db_, "SELECT 1 FROM rosters WHERE fingerprint = ?");
-      bind_blob(st, 1, manifest.spec().roster_fingerprint);
-      if (!st.executeStep()) {
-        return Status(Code::kNotFound, "roster_not_found",
-                      "the manifest's roster is not in the register");
-      }
-    }
-    {
-      SQLite::Statement st(*db_, "SELECT 1 FROM elections WHERE election_id = ?");
-      bind_blob(st, 1, manifest.election_id());
-      if (st.executeStep()) {
-        return Status(Code::kAlreadyExists, "election_exists", "the election already exists");
-      }
-    }
-    SQLite::Statement ins(
-        *db_,
-        "INSERT INTO elections (election_id, roster_fingerprint, manifest, state, "
-        "sequence) VALUES (?, ?, ?, ?, 0)");
-    bind_blob(ins, 1, manifest.election_id());
-    bind_blob(ins, 2, manifest.spec().roster_fingerprint);
-    bind_blob(ins, 3, manifest.canonical_bytes());
-    ins.bind(4, static_cast<int>(ElectionState::kDraft));
-    ins.exec();
-    SQLite::Statement key(*db_,
-                          "INSERT INTO token_keys (election_id, secret_key_pkcs8) VALUES (?, ?)");
-    bind_blob(key, 1, manifest.election_id());
-    bind_blob(key, 2, der.view());
-    key.exec();
+    URNE_RETURN_IF_ERROR(insert_election_locked(manifest, der.view()));
     tx.commit();
     return Status::ok();
   });
+}
+
+Status RegisterStore::insert_election_locked(const Manifest& manifest, ByteView token_key_der) {
+  {
+    SQLite::Statement st(*db_, "SELECT 1 FROM rosters WHERE fingerprint = ?");
+    bind_blob(st, 1, manifest.spec().roster_fingerprint);
+    if (!st.executeStep()) {
+      return Status(Code::kNotFound, "roster_not_found",
+                    "the manifest's roster is not in the register");
+    }
+  }
+  {
+    SQLite::Statement st(*db_, "SELECT 1 FROM elections WHERE election_id = ?");
+    bind_blob(st, 1, manifest.election_id());
+    if (st.executeStep()) {
+      return Status(Code::kAlreadyExists, "election_exists", "the election already exists");
+    }
+  }
+  SQLite::Statement ins(*db_,
+                        "INSERT INTO elections (election_id, roster_fingerprint, manifest, state, "
+                        "sequence) VALUES (?, ?, ?, ?, 0)");
+  bind_blob(ins, 1, manifest.election_id());
+  bind_blob(ins, 2, manifest.spec().roster_fingerprint);
+  bind_blob(ins, 3, manifest.canonical_bytes());
+  ins.bind(4, static_cast<int>(ElectionState::kDraft));
+  ins.exec();
+  SQLite::Statement key(*db_,
+                        "INSERT INTO token_keys (election_id, secret_key_pkcs8) VALUES (?, ?)");
+  bind_blob(key, 1, manifest.election_id());
+  bind_blob(key, 2, token_key_der);
+  key.exec();
+  return Status::ok();
 }
 
 Result<Manifest> RegisterStore::manifest(const ElectionId& election) const {
@@ -208,30 +224,88 @@ Result<ElectionStatus> RegisterStore::election_status(const ElectionId& election
   });
 }
 
-Result<ElectionStatus> RegisterStore::transition(const ElectionId& election, ElectionState from,
-                                                 ElectionState to) {
-  if (static_cast<int>(to) <= static_cast<int>(from)) {
-    return invalid_argument("bad_transition", "an election's state only moves forward");
-  }
-  return guarded("transition", [&]() -> Result<ElectionStatus> {
+Result<TransitionOutcome> RegisterStore::transition(const ElectionId& election,
+                                                    const StateTransition& t) {
+  return guarded("transition", [&]() -> Result<TransitionOutcome> {
     const std::lock_guard lock(db_mutex_);
     // Read and write in one IMMEDIATE transaction: the check and the change
     // cannot interleave with an issuance's state check.
     SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     URNE_ASSIGN_OR_RETURN(const ElectionStatus current, status_locked(election));
-    if (current.state != from) {
-      return failed_precondition("wrong_state", std::string("the election is ") +
-                                                    std::string(state_name(current.state)) +
-                                                    ", not " + std::string(state_name(from)));
+    URNE_ASSIGN_OR_RETURN(const auto stored, load_transitions_locked(*db_, election));
+    if (stored.size() != current.sequence || state_after(stored) != current.state) {
+      return Status(Code::kDataLoss, "storage_corrupt",
+                    "the election's state disagrees with its transitions");
     }
+    URNE_ASSIGN_OR_RETURN(const bool appended,
+                          append_transition_locked(*db_, election, stored, t));
+    if (!appended) return TransitionOutcome{current, false};
     SQLite::Statement st(*db_,
                          "UPDATE elections SET state = ?, sequence = sequence + 1 "
                          "WHERE election_id = ?");
-    st.bind(1, static_cast<int>(to));
+    st.bind(1, static_cast<int>(t.state));
     bind_blob(st, 2, election);
     st.exec();
     tx.commit();
-    return ElectionStatus{to, current.sequence + 1};
+    return TransitionOutcome{ElectionStatus{t.state, current.sequence + 1}, true};
+  });
+}
+
+Result<std::vector<StateTransition>> RegisterStore::transitions(const ElectionId& election) const {
+  return guarded("transitions", [&]() -> Result<std::vector<StateTransition>> {
+    const std::lock_guard lock(db_mutex_);
+    URNE_RETURN_IF_ERROR(status_locked(election).status());
+    return load_transitions_locked(*db_, election);
+  });
+}
+
+Status RegisterStore::add_pending_token_key(const BlindRsaSecretKey& token_key) {
+  const SecretBytes der = token_key.to_pkcs8_der();
+  URNE_ASSIGN_OR_RETURN(const TokenPublicKey pk, TokenPublicKey::from_key(token_key.public_key()));
+  const TokenKeyId key_id = pk.key_id();
+  return guarded("add_pending_token_key", [&]() -> Status {
+    const std::lock_guard lock(db_mutex_);
+    SQLite::Statement st(*db_,
+                         "INSERT OR IGNORE INTO pending_token_keys (token_key_id, "
+                         "secret_key_pkcs8) VALUES (?, ?)");
+    bind_blob(st, 1, key_id);
+    bind_blob(st, 2, der.view());
+    st.exec();
+    return Status::ok();
+  });
+}
+
+Status RegisterStore::create_election_from_pending(const Manifest& manifest) {
+  const auto key_id = manifest.token_public_key().key_id();
+  return guarded("create_election_from_pending", [&]() -> Status {
+    const std::lock_guard lock(db_mutex_);
+    SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+    SecretBytes der;
+    {
+      SQLite::Statement st(*db_,
+                           "SELECT secret_key_pkcs8 FROM pending_token_keys WHERE token_key_id = ?");
+      bind_blob(st, 1, key_id);
+      if (!st.executeStep()) {
+        // Created already (a retry)? Then the election exists.
+        SQLite::Statement e(*db_, "SELECT 1 FROM elections WHERE election_id = ?");
+        bind_blob(e, 1, manifest.election_id());
+        if (e.executeStep()) {
+          return Status(Code::kAlreadyExists, "election_exists", "the election already exists");
+        }
+        return Status(Code::kNotFound, "token_key_not_found",
+                      "the manifest's token key was not made by this register");
+      }
+      const SQLite::Column c = st.getColumn(0);
+      const auto* p = static_cast<const std::uint8_t*>(c.getBlob());
+      der = SecretBytes::copy_of(
+          ByteView(p, p == nullptr ? 0 : static_cast<std::size_t>(c.getBytes())));
+    }
+    URNE_RETURN_IF_ERROR(insert_election_locked(manifest, der.view()));
+    SQLite::Statement del(*db_, "DELETE FROM pending_token_keys WHERE token_key_id = ?");
+    bind_blob(del, 1, key_id);
+    del.exec();
+    tx.commit();
+    return Status::ok();
   });
 }
 

@@ -6,6 +6,9 @@
 // It never holds a ballot: the ballot box has its own store and file
 // (ballot_box_store.hpp), so that the two can run on different hosts.
 //
+// Transitions carry the officer's signature and are kept in order
+// (transitions table); the elections row caches state and sequence.
+//
 // The token issuing key is stored as unencrypted PKCS#8 DER; the file's
 // mode 0600 is its only protection at rest.
 //
@@ -60,6 +63,11 @@ struct ElectionStatus {
 inline constexpr std::size_t kInstitutionSignatureSize = 64;  // Ed25519
 using InstitutionSignature = FixedBytes<kInstitutionSignatureSize>;
 
+struct TransitionOutcome {
+  ElectionStatus status;       // after the call
+  bool newly_applied = false;  // false: this very transition was stored before
+};
+
 struct IssuanceRecord {
   std::string institution_id;
   TokenRequest request;
@@ -104,13 +112,23 @@ class RegisterStore {
   // All elections, ascending by id.
   Result<std::vector<ElectionId>> election_ids() const;
   Result<ElectionStatus> election_status(const ElectionId& election) const;
-  // Compare-and-set of the state in one transaction: succeeds only if the
-  // state is `from` (else kFailedPrecondition "wrong_state"); `to` must be
-  // later than `from` (states never go back; else kInvalidArgument
-  // "bad_transition"). Which transitions are allowed is the state machine's
-  // business. Returns the new status.
-  Result<ElectionStatus> transition(const ElectionId& election, ElectionState from,
-                                    ElectionState to);
+  // Appends the officer's signed transition (the caller verified the
+  // signature against the manifest's officer key) in one transaction, by the
+  // rule of sqlite_util.hpp append_transition_locked(): the next state with
+  // the next sequence number, or the very same transition again (a retry:
+  // newly_applied = false); else kFailedPrecondition "wrong_state".
+  Result<TransitionOutcome> transition(const ElectionId& election, const StateTransition& t);
+  // The election's transitions by sequence.
+  Result<std::vector<StateTransition>> transitions(const ElectionId& election) const;
+
+  // Keeps a token issuing key made before its election's manifest (the
+  // manifest publishes the public key). Adding the same key again: no-op.
+  Status add_pending_token_key(const BlindRsaSecretKey& token_key);
+  // create_election() with the pending key whose public key the manifest
+  // publishes; the key leaves the pending table in the same transaction.
+  // kNotFound "token_key_not_found" when no such pending key exists, and
+  // create_election()'s reasons.
+  Status create_election_from_pending(const Manifest& manifest);
   // The election's token issuing secret key.
   Result<BlindRsaSecretKey> token_secret_key(const ElectionId& election) const;
 
@@ -155,6 +173,8 @@ class RegisterStore {
   Result<std::optional<IssuanceRecord>> find_issuance_locked(const ElectionId& election,
                                                              std::string_view institution_id) const;
   Result<ElectionStatus> status_locked(const ElectionId& election) const;
+  // The checks and inserts of create_election (lock and transaction held).
+  Status insert_election_locked(const Manifest& manifest, ByteView token_key_der);
 
   const std::filesystem::path path_;
   // Guards db_ and every statement prepared on it.

@@ -245,4 +245,60 @@ Result<Manifest> load_manifest(SQLite::Database& db, std::mutex& mutex, const El
   return m;
 }
 
+Result<std::vector<StateTransition>> load_transitions_locked(SQLite::Database& db,
+                                                             const ElectionId& election) {
+  SQLite::Statement st(db,
+                       "SELECT sequence, state, signature FROM transitions WHERE election_id = ? "
+                       "ORDER BY sequence");
+  bind_blob(st, 1, election);
+  std::vector<StateTransition> out;
+  while (st.executeStep()) {
+    const std::int64_t seq = st.getColumn(0).getInt64();
+    const int state = st.getColumn(1).getInt();
+    URNE_ASSIGN_OR_RETURN(auto sig, column_fixed<64>(st.getColumn(2)));
+    // The rows must form the line 1, 2, 3, ... with states in order: anything
+    // else was not written by append_transition_locked().
+    const auto expected = next_state(state_after(out));
+    if (seq != static_cast<std::int64_t>(out.size()) + 1 || !expected ||
+        static_cast<int>(*expected) != state) {
+      return Status(Code::kDataLoss, "storage_corrupt", "stored transitions are out of order");
+    }
+    out.push_back(StateTransition{*expected, static_cast<std::uint32_t>(seq), sig});
+  }
+  return out;
+}
+
+ElectionState state_after(const std::vector<StateTransition>& transitions) noexcept {
+  return transitions.empty() ? ElectionState::kDraft : transitions.back().state;
+}
+
+Result<bool> append_transition_locked(SQLite::Database& db, const ElectionId& election,
+                                      const std::vector<StateTransition>& stored,
+                                      const StateTransition& t) {
+  if (t.sequence >= 1 && t.sequence <= stored.size()) {
+    const StateTransition& have = stored[t.sequence - 1];
+    // Signatures are public (they go on the board): plain comparison.
+    if (have.state == t.state && have.signature == t.signature) return false;
+  }
+  const ElectionState current = state_after(stored);
+  const auto next = next_state(current);
+  if (!next || t.state != *next || t.sequence != stored.size() + 1) {
+    return Status(Code::kFailedPrecondition, "wrong_state",
+                  "the election is " + std::string(state_name(current)) + " (transition " +
+                      std::to_string(stored.size()) + "); " +
+                      (next ? "the next transition is " + std::string(state_name(*next)) + " #" +
+                                  std::to_string(stored.size() + 1)
+                            : std::string("no transition follows")));
+  }
+  SQLite::Statement ins(db,
+                        "INSERT INTO transitions (election_id, sequence, state, signature) "
+                        "VALUES (?, ?, ?, ?)");
+  bind_blob(ins, 1, election);
+  ins.bind(2, static_cast<std::int64_t>(t.sequence));
+  ins.bind(3, static_cast<int>(t.state));
+  bind_blob(ins, 4, t.signature);
+  ins.exec();
+  return true;
+}
+
 }  // namespace urne::store

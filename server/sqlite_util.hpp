@@ -41,7 +41,9 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "ballot/board.hpp"
 #include "ballot/manifest.hpp"
 #include "crypto/bytes.hpp"
 #include "crypto/status.hpp"
@@ -143,5 +145,38 @@ Status stored_data_corrupt(std::string_view what, const Status& parse_error);
 // guarded()).
 Result<Manifest> load_manifest(SQLite::Database& db, std::mutex& mutex, const ElectionId& election,
                                const Status& not_found);
+
+// ---- the officer's transitions (both stores keep them) -----------------------------
+
+// The table both stores create in a migration: one row per signed transition,
+// keyed by (election, sequence).
+inline constexpr std::string_view kTransitionsTableSql = R"sql(
+CREATE TABLE transitions (
+  election_id BLOB NOT NULL REFERENCES elections (election_id),
+  sequence    INTEGER NOT NULL CHECK (sequence >= 1),
+  state       INTEGER NOT NULL CHECK (state BETWEEN 2 AND 6),
+  signature   BLOB NOT NULL CHECK (length(signature) = 64),
+  PRIMARY KEY (election_id, sequence)
+) WITHOUT ROWID;
+)sql";
+
+// The election's transitions by sequence (lock held by the caller).
+Result<std::vector<StateTransition>> load_transitions_locked(SQLite::Database& db,
+                                                             const ElectionId& election);
+
+// Appends `t` after the election's `stored` transitions (lock held and a
+// write transaction open by the caller; the caller verified the officer's
+// signature). The rule of the line draft -> ... -> result_published:
+//   t.sequence == stored.size() + 1 and t.state == next_state(current), where
+//   current is the last stored state (draft when none)  -> inserted, true
+//   the very same transition is already stored          -> false (a retry)
+//   otherwise kFailedPrecondition "wrong_state" (with the current state
+//   named in the message).
+Result<bool> append_transition_locked(SQLite::Database& db, const ElectionId& election,
+                                      const std::vector<StateTransition>& stored,
+                                      const StateTransition& t);
+
+// The state after the transitions (draft when there are none).
+ElectionState state_after(const std::vector<StateTransition>& transitions) noexcept;
 
 }  // namespace urne::store

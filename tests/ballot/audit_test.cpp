@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -456,6 +457,22 @@ TEST_CASE("the check names are stable, distinct and dotted lower case") {
                       [](char ch) { return (ch >= 'a' && ch <= 'z') || ch == '.' || ch == '_'; }));
   }
   CHECK(check_status_name(CheckStatus::kFail) == "FAIL");
+}
+
+TEST_CASE("the state machine is a line and every state name parses back") {
+  std::optional<ElectionState> s = ElectionState::kDraft;
+  std::vector<std::string> names;
+  while (s) {
+    names.emplace_back(state_name(*s));
+    CHECK(parse_state_name(state_name(*s)) == s);
+    s = next_state(*s);
+  }
+  CHECK(names == std::vector<std::string>{"draft", "published", "open", "closed", "tallied",
+                                          "result_published"});
+  CHECK_FALSE(parse_state_name("Open").has_value());
+  CHECK_FALSE(parse_state_name("").has_value());
+  CHECK_FALSE(next_state(static_cast<ElectionState>(0)).has_value());
+  CHECK_FALSE(next_state(static_cast<ElectionState>(7)).has_value());
 }
 
 }  // namespace

@@ -122,6 +122,12 @@ CastBallot make_ballot(const Manifest& m, const Token& token, std::uint32_t cand
   return must(build_ballot(m, token, Choice::of_marks({candidate}), rng)).ballot;
 }
 
+// A transition as the officer would send it (the store does not check the
+// signature: that is the service's job).
+StateTransition step(ElectionState state, std::uint32_t sequence) {
+  return StateTransition{state, sequence, signature_of(static_cast<std::uint8_t>(sequence))};
+}
+
 // A register with roster and manifest_a, in state `state`.
 std::unique_ptr<RegisterStore> register_with_election(const fs::path& file, ElectionState state) {
   auto reg = must(RegisterStore::open(file));
@@ -130,7 +136,9 @@ std::unique_ptr<RegisterStore> register_with_election(const fs::path& file, Elec
   ElectionState at = ElectionState::kDraft;
   while (at != state) {
     const auto next = static_cast<ElectionState>(static_cast<int>(at) + 1);
-    REQUIRE(reg->transition(manifest_a().election_id(), at, next).ok());
+    REQUIRE(reg->transition(manifest_a().election_id(),
+                            step(next, static_cast<std::uint32_t>(next) - 1))
+                .ok());
     at = next;
   }
   return reg;
@@ -258,7 +266,7 @@ TEST_CASE("a register keeps its rosters, elections, keys and issuances across a 
     response.assign(out.response.bytes().begin(), out.response.bytes().end());
     CHECK(must(reg->record_failed_attempt(id, "caritas")) == 1);
   }
-  CHECK(pragma_of(file, "user_version") == 1);
+  CHECK(pragma_of(file, "user_version") == 3);
   {
     SQLite::Database raw(file.string(), SQLite::OPEN_READONLY);
     CHECK(raw.execAndGet("PRAGMA journal_mode").getString() == "wal");
@@ -307,24 +315,51 @@ TEST_CASE("a register refuses an unknown roster, a foreign token key and a secon
   CHECK(reason_of(reg->roster(test::filled(0x99))) == "roster_not_found");
 }
 
-TEST_CASE("election transitions are compare-and-set, forward only, and counted") {
+TEST_CASE("election transitions follow the line, are counted, stored and idempotent") {
   TempDir dir;
   auto reg = register_with_election(dir / "register.db", ElectionState::kDraft);
   const ElectionId& id = manifest_a().election_id();
-  auto wrong = reg->transition(id, ElectionState::kPublished, ElectionState::kOpen);
-  CHECK(code_of(wrong) == Code::kFailedPrecondition);
-  CHECK(reason_of(wrong) == "wrong_state");
-  auto back = reg->transition(id, ElectionState::kDraft, ElectionState::kDraft);
-  CHECK(reason_of(back) == "bad_transition");
-  const ElectionStatus s1 =
-      must(reg->transition(id, ElectionState::kDraft, ElectionState::kPublished));
-  CHECK(s1.state == ElectionState::kPublished);
-  CHECK(s1.sequence == 1);
-  const ElectionStatus s2 =
-      must(reg->transition(id, ElectionState::kPublished, ElectionState::kOpen));
-  CHECK(s2.sequence == 2);
-  CHECK(reason_of(reg->transition(manifest_b().election_id(), ElectionState::kDraft,
-                                  ElectionState::kPublished)) == "election_not_found");
+  auto skip = reg->transition(id, step(ElectionState::kOpen, 1));
+  CHECK(code_of(skip) == Code::kFailedPrecondition);
+  CHECK(reason_of(skip) == "wrong_state");
+  CHECK(reason_of(reg->transition(id, step(ElectionState::kPublished, 2))) == "wrong_state");
+  const TransitionOutcome s1 = must(reg->transition(id, step(ElectionState::kPublished, 1)));
+  CHECK(s1.newly_applied);
+  CHECK(s1.status.state == ElectionState::kPublished);
+  CHECK(s1.status.sequence == 1);
+  // The same signed transition again (a retry): no change.
+  const TransitionOutcome again = must(reg->transition(id, step(ElectionState::kPublished, 1)));
+  CHECK_FALSE(again.newly_applied);
+  CHECK(again.status.sequence == 1);
+  // Another signature for a stored sequence is not the same transition.
+  StateTransition other = step(ElectionState::kPublished, 1);
+  other.signature[0] ^= 1;
+  CHECK(reason_of(reg->transition(id, other)) == "wrong_state");
+  CHECK(reason_of(reg->transition(id, step(ElectionState::kDraft, 2))) == "wrong_state");
+  const TransitionOutcome s2 = must(reg->transition(id, step(ElectionState::kOpen, 2)));
+  CHECK(s2.status.sequence == 2);
+  const auto stored = must(reg->transitions(id));
+  REQUIRE(stored.size() == 2);
+  CHECK(stored[1].state == ElectionState::kOpen);
+  CHECK(stored[1].signature == step(ElectionState::kOpen, 2).signature);
+  CHECK(reason_of(reg->transition(manifest_b().election_id(), step(ElectionState::kPublished, 1))) ==
+        "election_not_found");
+}
+
+TEST_CASE("a token key made before its manifest becomes the election's key") {
+  TempDir dir;
+  auto reg = must(RegisterStore::open(dir / "register.db"));
+  REQUIRE(reg->put_roster(roster()).is_ok());
+  CHECK(reason_of(reg->create_election_from_pending(manifest_a())) == "token_key_not_found");
+  REQUIRE(reg->add_pending_token_key(test::fixture_issuer().secret_key()).is_ok());
+  REQUIRE(reg->add_pending_token_key(test::fixture_issuer().secret_key()).is_ok());  // no-op
+  REQUIRE(reg->create_election_from_pending(manifest_a()).is_ok());
+  const auto key = must(reg->token_secret_key(manifest_a().election_id()));
+  CHECK(key.public_key().spki() == manifest_a().token_public_key().spki());
+  // The key is no longer pending: a second election cannot take it, a retry
+  // learns the election exists.
+  CHECK(reason_of(reg->create_election_from_pending(manifest_a())) == "election_exists");
+  CHECK(reason_of(reg->create_election_from_pending(manifest_b())) == "token_key_not_found");
 }
 
 TEST_CASE("the same token request again gets the same response, another request is refused") {
@@ -372,10 +407,10 @@ TEST_CASE("tokens are issued only while the election is published or open") {
   CHECK(reason_of(draft) == "issuance_closed");
   CHECK(calls.load() == 0);  // refused before any signing
 
-  REQUIRE(reg->transition(id, ElectionState::kDraft, ElectionState::kPublished).ok());
+  REQUIRE(reg->transition(id, step(ElectionState::kPublished, 1)).ok());
   REQUIRE(reg->record_issuance(id, "caritas", req, signature_of(1), real_signer()).ok());
-  REQUIRE(reg->transition(id, ElectionState::kPublished, ElectionState::kOpen).ok());
-  REQUIRE(reg->transition(id, ElectionState::kOpen, ElectionState::kClosed).ok());
+  REQUIRE(reg->transition(id, step(ElectionState::kOpen, 2)).ok());
+  REQUIRE(reg->transition(id, step(ElectionState::kClosed, 3)).ok());
   auto late = reg->record_issuance(id, "iz-schwerin", token_request(manifest_a(), rng),
                                    signature_of(2), real_signer());
   CHECK(reason_of(late) == "issuance_closed");
@@ -551,8 +586,10 @@ TEST_CASE("a ballot box has no table for a signing key, no rowid table and no ti
     CHECK(sql.find("secret") == std::string::npos);
     CHECK(sql.find("autoincrement") == std::string::npos);
   }
-  CHECK(tables == std::set<std::string>{"ballots", "elections", "spent_tokens"});
-  CHECK(pragma_of(file, "user_version") == 1);
+  CHECK(tables == std::set<std::string>{"ballots", "elections", "issuance_entries",
+                                        "issuance_logs", "lot_seeds", "partials", "rosters",
+                                        "spent_tokens", "transitions"});
+  CHECK(pragma_of(file, "user_version") == 3);
 }
 
 TEST_CASE("casting: accepted, the same again, another ballot on the same token, and the close") {
