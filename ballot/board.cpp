@@ -71,6 +71,29 @@ Bytes encode_contents(const BoardContents& c) {
 
 }  // namespace
 
+// ---- issuance -----------------------------------------------------------------------
+
+Status verify_issuance_entry(const Manifest& manifest, const Roster& roster,
+                             const IssuanceEntry& entry) {
+  const Institution* inst = roster.find(entry.institution_id);
+  if (inst == nullptr) {
+    return Status(Code::kPermissionDenied, "not_entitled",
+                  "no institution \"" + entry.institution_id + "\" in the election's roster");
+  }
+  const TokenPublicKey& token_key = manifest.token_public_key();
+  if (entry.request.truncated_token_key_id() != token_key.truncated_key_id()) {
+    return invalid_argument("wrong_token_key", "the request names another token key");
+  }
+  if (Status s = verify_token_request(inst->key, manifest.election_id(), entry.institution_id,
+                                      token_key.key_id(), entry.request.bytes(), entry.signature);
+      !s) {
+    return Status(Code::kUnauthenticated, "institution_signature_invalid",
+                  "the request is not signed with " + entry.institution_id +
+                      "'s voting code for this election (" + s.reason() + ")");
+  }
+  return Status::ok();
+}
+
 // ---- transitions -------------------------------------------------------------------
 
 std::string_view state_name(ElectionState state) noexcept {

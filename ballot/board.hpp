@@ -129,6 +129,17 @@ struct IssuanceEntry {
   InstitutionSignature signature{};
 };
 
+// The check of one issuance entry that the register makes before it issues
+// and the ballot box makes when it receives the register's log, in this
+// order: the institution is in the roster (kPermissionDenied
+// "not_entitled"); the request names the manifest's token key
+// (kInvalidArgument "wrong_token_key"); the institution's signature over the
+// authorization message verifies (kUnauthenticated
+// "institution_signature_invalid"). The audit reports the same three
+// properties by name over the whole log (ballot/audit.hpp "issuance.*").
+[[nodiscard]] Status verify_issuance_entry(const Manifest& manifest, const Roster& roster,
+                                           const IssuanceEntry& entry);
+
 struct SignedResult {
   ElectionResult result;
   Ed25519Signature signature{};  // the service's, over result_message()

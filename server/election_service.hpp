@@ -1,0 +1,218 @@
+// The election service: the register and the ballot box as two components
+// over their stores, with every check the protocol asks for. Beast-free and
+// JSON-free: server/api.cpp translates HTTP to these calls and back, and
+// nothing else (design.md, "Architecture").
+//
+// RegisterService (voter register): rosters, token issuing keys, elections
+// in the register, token issuance (one per institution and election,
+// authorized by the institution's credential signature), the officer's
+// transitions, the issuance log once the ballot is closed.
+//
+// BallotBoxService (ballot box): elections in the box, casting (token,
+// spent set, proofs, receipt), the officer's transitions with the lot seed,
+// the issuance log for the board, the sums, the trustees' partial
+// decryptions, the tally, the signed result and the bulletin board. It holds
+// the service's Ed25519 key (receipts, board, result) and never a token
+// signing key.
+//
+// The two run in one process by default (both services over one data
+// directory, and the api layer calls both where an operation concerns both)
+// or in two processes on two hosts (server --role): the officer's tool then
+// sends the same signed transitions to both and hands the register's
+// issuance log to the box after the close; every item of it is signed by an
+// institution, so the box verifies it rather than trusts it.
+//
+// What the officer signs (the state transitions, ballot/board.hpp) is
+// checked here against the manifest's officer key; the officer's setup
+// requests (roster, token key, election) are authenticated by the api layer
+// (server/officer_auth.hpp) before they reach these methods.
+//
+// Thread-safety: both services are thread-safe (the stores are; the caches
+// here are guarded by a mutex that is never held during crypto or storage
+// calls).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ballot/board.hpp"
+#include "ballot/manifest.hpp"
+#include "ballot/result.hpp"
+#include "ballot/roster.hpp"
+#include "crypto/blind_rsa.hpp"
+#include "crypto/privacy_pass.hpp"
+#include "crypto/signing.hpp"
+#include "crypto/status.hpp"
+#include "server/ballot_box_store.hpp"
+#include "server/register_store.hpp"
+
+namespace urne::server {
+
+// Failed authorization attempts of one institution in one election after
+// which further failures are answered with kResourceExhausted
+// "too_many_attempts" (HTTP 429) instead of "institution_signature_invalid".
+// A valid signature is always served: the counter is keyed on the
+// institution (never on an address: the hall shares one), so refusing
+// valid requests after N failures would let anyone in the hall lock an
+// institution out by typing wrong codes for it; and the 110-bit code is not
+// guessable, so the counter is not what protects it. It tells the delegate
+// to ask the officer, and shows the officer which institution struggles.
+inline constexpr std::uint64_t kMaxFailedAttempts = 10;
+
+// The RSA modulus of token issuing keys (RFC 9474 RSABSSA-SHA384-PSS-
+// Deterministic with 2048 bits, as the manifest requires).
+inline constexpr std::size_t kTokenKeyBits = 2048;
+
+struct ElectionOverview {
+  ElectionId election_id{};
+  std::string title;
+  std::optional<std::string> kind;
+  ElectionState state = ElectionState::kDraft;
+  std::uint32_t sequence = 0;
+};
+
+class RegisterService {
+ public:
+  // `officer_keys`: who may set up elections here (the manifest's officer
+  // key must be one of them).
+  RegisterService(store::RegisterStore& store, std::vector<Ed25519PublicKey> officer_keys);
+
+  // Stores a roster (text checks are the codec's job at the edge).
+  Status put_roster(const Roster& roster);
+  // Makes a fresh token issuing key and keeps it until an election's
+  // manifest names it; returns its public key (RFC 9578 pkS, key id).
+  Result<TokenPublicKey> create_token_key();
+  // Creates the election in draft with the pending key the manifest names.
+  // kPermissionDenied "unknown_officer" when the manifest's officer key is
+  // not one of this server's; create_election_from_pending()'s reasons.
+  // Creating the same manifest again: ok (idempotent).
+  Status create_election(const Manifest& manifest);
+
+  Result<std::vector<ElectionOverview>> elections() const;
+  Result<Manifest> manifest(const ElectionId& id) const;
+  Result<store::ElectionStatus> status(const ElectionId& id) const;
+  Result<Roster> roster(const ElectionId& id) const;
+  Result<std::vector<StateTransition>> transitions(const ElectionId& id) const;
+
+  // One token per institution and election (RFC 9578 request bytes in, the
+  // response out). In this order:
+  //   unknown election                       kNotFound "election_not_found"
+  //   institution not in the roster          kPermissionDenied "not_entitled"
+  //   request not parseable                  kInvalidArgument (crypto reasons)
+  //   request for another token key          kInvalidArgument "wrong_token_key"
+  //   bad signature                          kUnauthenticated
+  //                                          "institution_signature_invalid",
+  //                                          counted; after kMaxFailedAttempts
+  //                                          kResourceExhausted "too_many_attempts"
+  //   then RegisterStore::record_issuance (the same request again: the same
+  //   response; another: "already_issued_other_request"; wrong state:
+  //   "issuance_closed").
+  Result<store::IssuanceOutcome> issue_token(const ElectionId& id,
+                                             std::string_view institution_id,
+                                             ByteView signature, ByteView request_bytes);
+  Result<std::uint64_t> tokens_issued(const ElectionId& id) const;
+
+  // The officer's transition, verified against the manifest's officer key
+  // (kUnauthenticated "transition_signature_invalid"), then
+  // RegisterStore::transition.
+  Result<store::TransitionOutcome> transition(const ElectionId& id, const StateTransition& t);
+
+  // The issuance log (sorted by institution id), published only from the
+  // close on (kFailedPrecondition "ballot_not_closed" before: while tokens
+  // are issued only counts are public).
+  Result<std::vector<IssuanceEntry>> issuance_log(const ElectionId& id) const;
+
+ private:
+  Result<std::shared_ptr<const TokenIssuer>> issuer(const ElectionId& id);
+
+  store::RegisterStore& store_;
+  const std::vector<Ed25519PublicKey> officer_keys_;
+  std::mutex cache_mutex_;  // guards issuers_; never held while signing
+  std::map<ElectionId, std::shared_ptr<const TokenIssuer>> issuers_;
+};
+
+struct CastReceipt {
+  Receipt receipt;
+  bool newly_accepted = false;  // false: this very ballot was in the box already
+};
+
+struct PartialsOutcome {
+  bool newly_stored = false;  // false: the same partials were given before
+  std::size_t trustees = 0;   // trustees whose partials are stored now
+  std::size_t threshold = 0;  // k
+};
+
+class BallotBoxService {
+ public:
+  BallotBoxService(store::BallotBoxStore& store, Ed25519SigningKey service_key);
+
+  const Ed25519PublicKey& service_key() const noexcept { return service_key_.public_key(); }
+
+  // Registers the election with its roster (the roster the manifest
+  // names). kInvalidArgument "wrong_service_key" when the manifest names
+  // another service key (receipts and board would not verify); again: ok.
+  Status add_election(const Manifest& manifest, const Roster& roster);
+
+  Result<Manifest> manifest(const ElectionId& id) const;
+  Result<std::vector<StateTransition>> transitions(const ElectionId& id) const;
+  Result<std::uint64_t> ballots_cast(const ElectionId& id) const;
+
+  // Parses and verifies the ballot (verify_cast_ballot: token, slots,
+  // proofs), then BallotBoxStore::cast, then the signed receipt. Reasons:
+  // CastBallot::parse_canonical's (kInvalidArgument), "token_invalid",
+  // "wrong_slot_count", "proof_invalid", and the store's
+  // "token_already_used", "ballot_not_open", "ballot_closed".
+  Result<CastReceipt> cast(const ElectionId& id, ByteView ballot_bytes);
+
+  // The officer's transition, verified against the manifest's officer key;
+  // the close must reveal the seed of the manifest's commitment
+  // (kInvalidArgument "lot_seed_required", kFailedPrecondition
+  // "lot_seed_mismatch"); "tallied" needs the issuance log and a tally that
+  // combines (kFailedPrecondition "issuance_log_missing", "too_few_partials"
+  // and combine()'s and derive_result()'s reasons).
+  Result<store::TransitionResult> transition(const ElectionId& id, const StateTransition& t,
+                                             const std::optional<FixedBytes<32>>& lot_seed);
+
+  // The register's log, after the close: every entry verified
+  // (verify_issuance_entry), at most one per institution ("duplicate_institution").
+  Status put_issuance_log(const ElectionId& id, std::vector<IssuanceEntry> entries);
+
+  // The sums of the ballots in the box, per slot; from the close on
+  // (kFailedPrecondition "ballot_not_closed").
+  Result<std::vector<CiphertextSum>> sums(const ElectionId& id);
+
+  // A trustee's partial decryptions of the sums, verified on arrival
+  // against the trustee's public share (kInvalidArgument "bad_partial_count",
+  // "inconsistent_partials"; kUnauthenticated "partial_decryption_invalid"
+  // naming the slot); taken while closed.
+  Result<PartialsOutcome> add_partials(const ElectionId& id, const TrusteePartials& partials);
+
+  // The board: kFailedPrecondition "ballot_not_closed" before the close (then
+  // only counts are public), "issuance_log_missing" before the box has the
+  // log. Its contents follow the phase (ballot/board.hpp).
+  Result<std::shared_ptr<const Board>> board(const ElectionId& id);
+  // The signed result, once published (kFailedPrecondition
+  // "result_not_published").
+  Result<SignedResult> result(const ElectionId& id);
+
+ private:
+  struct Tally;  // sums, partials, totals and result of a closed election
+  Result<std::shared_ptr<const Tally>> tally(const ElectionId& id);
+  Status verify_officer(const ElectionId& id, const StateTransition& t) const;
+
+  store::BallotBoxStore& store_;
+  const Ed25519SigningKey service_key_;
+  // Caches of what is recomputed from the store after the close (the box is
+  // then frozen; entries are keyed by what can still change).
+  mutable std::mutex cache_mutex_;
+  std::map<ElectionId, std::shared_ptr<const Tally>> tallies_;
+  std::map<ElectionId, std::pair<std::string, std::shared_ptr<const Board>>> boards_;
+};
+
+}  // namespace urne::server
