@@ -211,13 +211,8 @@ Result<CastReceipt> BallotBoxService::cast(const ElectionId& id, ByteView ballot
   return CastReceipt{receipt, outcome.newly_accepted};
 }
 
-Status BallotBoxService::verify_officer(const ElectionId& id, const StateTransition& t) const {
-  URNE_ASSIGN_OR_RETURN(const Manifest manifest, store_.manifest(id));
-  return verify_officer_transition(manifest, t);
-}
-
-Result<store::TransitionResult> BallotBoxService::transition(
-    const ElectionId& id, const StateTransition& t, const std::optional<FixedBytes<32>>& lot_seed) {
+Status BallotBoxService::check_transition(const ElectionId& id, const StateTransition& t,
+                                          const std::optional<FixedBytes<32>>& lot_seed) {
   URNE_ASSIGN_OR_RETURN(const Manifest manifest, store_.manifest(id));
   URNE_RETURN_IF_ERROR(verify_officer_transition(manifest, t));
   if (t.state == ElectionState::kClosed) {
@@ -229,26 +224,33 @@ Result<store::TransitionResult> BallotBoxService::transition(
   } else if (lot_seed) {
     return invalid_argument("unexpected_lot_seed", "the lot seed is revealed with the close");
   }
-  if (t.state == ElectionState::kTallied) {
-    // The tally must be complete before the officer can declare it: the
-    // result that "tallied" freezes is computed here, from the box alone.
-    URNE_ASSIGN_OR_RETURN(const auto stored, store_.transitions(id));
-    const bool retry = stored.size() >= t.sequence && stored[t.sequence - 1].state == t.state;
-    if (!retry) {
-      URNE_ASSIGN_OR_RETURN(const auto tally_data, tally(id));
-      URNE_ASSIGN_OR_RETURN(const auto log, store_.issuance_log(id));
-      if (!log) {
-        return failed_precondition("issuance_log_missing",
-                                   "the ballot box has not received the issuance log");
-      }
-      URNE_ASSIGN_OR_RETURN(const auto partials, store_.partials(id));
-      URNE_ASSIGN_OR_RETURN(const auto seed, store_.lot_seed(id));
-      URNE_ASSIGN_OR_RETURN(const Roster roster, store_.roster(id));
-      URNE_RETURN_IF_ERROR(tally_result(manifest, roster, log->size(), tally_data->ballots,
-                                        tally_data->sums, partials, *seed)
-                               .status());
-    }
+  if (t.state != ElectionState::kTallied) return Status::ok();
+  URNE_ASSIGN_OR_RETURN(const auto stored, store_.transitions(id));
+  if (stored.size() >= t.sequence && stored[t.sequence - 1].state == t.state) {
+    return Status::ok();  // a retry of the stored transition: the store decides
   }
+  if (store::state_after(stored) != ElectionState::kClosed) {
+    return Status::ok();  // the store reports the wrong state by name
+  }
+  // The tally must be complete before the officer can declare it: the
+  // result that "tallied" freezes is computed here, from the box alone.
+  URNE_ASSIGN_OR_RETURN(const auto tally_data, tally(id));
+  URNE_ASSIGN_OR_RETURN(const auto log, store_.issuance_log(id));
+  if (!log) {
+    return failed_precondition("issuance_log_missing",
+                               "the ballot box has not received the issuance log");
+  }
+  URNE_ASSIGN_OR_RETURN(const auto partials, store_.partials(id));
+  URNE_ASSIGN_OR_RETURN(const auto seed, store_.lot_seed(id));
+  URNE_ASSIGN_OR_RETURN(const Roster roster, store_.roster(id));
+  return tally_result(manifest, roster, log->size(), tally_data->ballots, tally_data->sums,
+                      partials, *seed)
+      .status();
+}
+
+Result<store::TransitionResult> BallotBoxService::transition(
+    const ElectionId& id, const StateTransition& t, const std::optional<FixedBytes<32>>& lot_seed) {
+  URNE_RETURN_IF_ERROR(check_transition(id, t, lot_seed));
   return store_.transition(id, t, lot_seed);
 }
 

@@ -178,6 +178,10 @@ class BallotBoxService {
   // and combine()'s and derive_result()'s reasons).
   Result<store::TransitionResult> transition(const ElectionId& id, const StateTransition& t,
                                              const std::optional<FixedBytes<32>>& lot_seed);
+  // transition()'s checks without the change: a server running both
+  // components checks the box before the register moves.
+  [[nodiscard]] Status check_transition(const ElectionId& id, const StateTransition& t,
+                                        const std::optional<FixedBytes<32>>& lot_seed);
 
   // The register's log, after the close: every entry verified
   // (verify_issuance_entry), at most one per institution ("duplicate_institution").
@@ -204,7 +208,6 @@ class BallotBoxService {
  private:
   struct Tally;  // sums, partials, totals and result of a closed election
   Result<std::shared_ptr<const Tally>> tally(const ElectionId& id);
-  Status verify_officer(const ElectionId& id, const StateTransition& t) const;
 
   store::BallotBoxStore& store_;
   const Ed25519SigningKey service_key_;

@@ -3,15 +3,25 @@
 // shutdown). All logic lives in urne_server; this file only wires it.
 #include <CLI/CLI.hpp>
 
+#include <chrono>
+#include <cstdint>
 #include <cstdio>
+#include <memory>
+#include <vector>
 #include <exception>
 #include <filesystem>
 #include <iostream>
 #include <string>
 #include <system_error>
 
+#include "crypto/bytes.hpp"
 #include "crypto/random.hpp"
+#include "server/api.hpp"
+#include "server/ballot_box_store.hpp"
+#include "server/election_service.hpp"
+#include "server/keys.hpp"
 #include "server/listener.hpp"
+#include "server/register_store.hpp"
 #include "server/router.hpp"
 #include "server/tls.hpp"
 
@@ -31,6 +41,8 @@ int run(int argc, char** argv) {
   std::string key;
   std::string web_dir = URNE_DEFAULT_WEB_DIR;
   unsigned threads = urne::server::kDefaultThreads;
+  std::string role_text = "both";
+  std::vector<std::string> officer_key_texts;
   CLI::App app{"urne-server — the HTTPS election service"};
   app.add_option("--data-dir", data_dir, "Directory for the stores and the self-signed certificate")
       ->required();
@@ -43,6 +55,14 @@ int run(int argc, char** argv) {
   app.add_option("--threads", threads, "Worker threads")
       ->check(CLI::Range(1u, 64u))
       ->capture_default_str();
+  app.add_option("--role", role_text,
+                 "Components to run: both, register (voter register and token issuer) or "
+                 "ballot-box")
+      ->check(CLI::IsMember({"both", "register", "ballot-box"}))
+      ->capture_default_str();
+  app.add_option("--officer-key", officer_key_texts,
+                 "An election officer's Ed25519 public key (64 hex digits); kept in "
+                 "DATA_DIR/officer-keys");
   CLI11_PARSE(app, argc, argv);
 
   urne::server::ServerOptions options;
@@ -73,13 +93,62 @@ int run(int argc, char** argv) {
                                : urne::server::load_tls_identity(cert, key);
   if (!identity.ok()) return report(identity.status());
 
+  std::vector<urne::Ed25519PublicKey> add_keys;
+  for (const std::string& t : officer_key_texts) {
+    auto b = urne::hex_decode(t);
+    if (!b.ok() || b->size() != 32)
+      return report(urne::invalid_argument("bad_officer_key", "--officer-key needs 64 hex digits"));
+    add_keys.push_back(urne::to_fixed<32>(*b, "officer key").value());
+  }
+  auto officer_keys = urne::server::update_officer_keys(data_dir, add_keys);
+  if (!officer_keys.ok()) return report(officer_keys.status());
+  if (officer_keys->empty())
+    std::cerr << "urne-server: warning: no officer key (--officer-key): no election can be set up\n";
+
+  using urne::server::Role;
+  const Role role = role_text == "register"     ? Role::kRegister
+                    : role_text == "ballot-box" ? Role::kBallotBox
+                                                : Role::kBoth;
+  std::unique_ptr<urne::store::RegisterStore> register_store;
+  std::unique_ptr<urne::store::BallotBoxStore> box_store;
+  std::unique_ptr<urne::server::RegisterService> register_service;
+  std::unique_ptr<urne::server::BallotBoxService> box_service;
+  if (role != Role::kBallotBox) {
+    auto st = urne::store::RegisterStore::open(std::filesystem::path(data_dir) / "register.db");
+    if (!st.ok()) return report(st.status());
+    register_store = std::move(st).value();
+    register_service =
+        std::make_unique<urne::server::RegisterService>(*register_store, *officer_keys);
+  }
+  if (role != Role::kRegister) {
+    auto st = urne::store::BallotBoxStore::open(std::filesystem::path(data_dir) / "ballot-box.db");
+    if (!st.ok()) return report(st.status());
+    box_store = std::move(st).value();
+    auto service_key = urne::server::load_or_create_service_key(data_dir, rng);
+    if (!service_key.ok()) return report(service_key.status());
+    std::cout << "urne-server: service key " << urne::hex_encode(service_key->key.public_key())
+              << (service_key->generated ? " (newly generated)" : "") << std::endl;
+    box_service = std::make_unique<urne::server::BallotBoxService>(
+        *box_store, std::move(service_key->key));
+  }
+  urne::server::ApiServices services;
+  services.role = role;
+  services.register_service = register_service.get();
+  services.ballot_box = box_service.get();
+  services.officer_keys = *officer_keys;
+  services.now = [] {
+    return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count());
+  };
+
   urne::server::Router router;
+  urne::server::add_election_routes(router, services);
   urne::server::add_core_routes(router, web_dir);
-  // Election routes are registered here as they come: router.add(...).
 
   auto server = urne::server::Server::create(options, *identity, router);
   if (!server.ok()) return report(server.status());
-  std::cout << "urne-server listening on https://" << listen.substr(0, colon) << ":"
+  std::cout << "urne-server (" << urne::server::role_name(role) << ") listening on https://" << listen.substr(0, colon) << ":"
             << (*server)->port() << " (certificate SHA-256 " << identity->fingerprint_sha256
             << (identity->self_signed_generated ? ", newly generated" : "") << ")" << std::endl;
   (*server)->run();

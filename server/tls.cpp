@@ -22,6 +22,7 @@
 
 #include "crypto/bytes.hpp"
 #include "crypto/hash.hpp"
+#include "server/files.hpp"
 
 namespace urne::server {
 namespace {
@@ -113,29 +114,6 @@ std::string pem_of(BIO* bio) {
   BUF_MEM* mem = nullptr;
   BIO_get_mem_ptr(bio, &mem);
   return mem ? std::string(mem->data, mem->length) : std::string();
-}
-
-// Writes `data` to `path` with `mode` via a temporary file and rename, so a
-// crash never leaves a half-written key that the next start would reuse.
-Status write_atomically(const std::filesystem::path& path, const std::string& data, mode_t mode) {
-  const std::string tmp = path.string() + ".tmp";
-  ::unlink(tmp.c_str());
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0) return internal_error("tls_write_failed", "cannot create " + tmp);
-  std::size_t done = 0;
-  while (done < data.size()) {
-    const ssize_t n = ::write(fd, data.data() + done, data.size() - done);
-    if (n <= 0) {
-      ::close(fd);
-      return internal_error("tls_write_failed", "cannot write " + tmp);
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  const bool synced = ::fsync(fd) == 0;
-  ::close(fd);
-  if (!synced || ::rename(tmp.c_str(), path.c_str()) != 0)
-    return internal_error("tls_write_failed", "cannot write " + path.string());
-  return Status::ok();
 }
 
 Status add_ext(X509* cert, int nid, const char* value) {
@@ -233,18 +211,17 @@ Result<TlsIdentity> load_or_create_self_signed(const std::filesystem::path& data
     URNE_ASSIGN_OR_RETURN(auto pems, generate_self_signed(rng));
     // Key first: if we crash in between, the next start sees an incomplete
     // identity and refuses instead of silently making a new one.
-    Status s = write_atomically(key_file, pems.second, 0600);
+    Status s = write_file_atomically(key_file, pems.second, 0600, "tls_write_failed");
     OPENSSL_cleanse(pems.second.data(), pems.second.size());
     URNE_RETURN_IF_ERROR(s);
-    URNE_RETURN_IF_ERROR(write_atomically(cert_file, pems.first, 0644));
+    URNE_RETURN_IF_ERROR(write_file_atomically(cert_file, pems.first, 0644, "tls_write_failed"));
     URNE_ASSIGN_OR_RETURN(TlsIdentity id, load_tls_identity(cert_file, key_file));
     id.self_signed_generated = true;
     return id;
   }
-  struct stat st {};
-  if (::stat(key_file.c_str(), &st) != 0 || (st.st_mode & 077) != 0)
-    return failed_precondition("tls_key_permissions",
-                               key_file.string() + " must be readable by its owner only (0600)");
+  if (Status s = check_owner_only(key_file); !s) {
+    return failed_precondition("tls_key_permissions", s.message());
+  }
   return load_tls_identity(cert_file, key_file);
 }
 
