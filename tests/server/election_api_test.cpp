@@ -1,0 +1,142 @@
+// The election API end to end over real TLS on 127.0.0.1: the real server,
+// real SQLite files, a client that pins the server's certificate, and the
+// domain code on the client side (tests/server/api_fixture.hpp).
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "api_fixture.hpp"
+#include "ballot/board_fixture.hpp"
+#include "ballot/audit.hpp"
+#include "ballot/ballot.hpp"
+#include "ballot/tally.hpp"
+
+namespace urne::test {
+namespace {
+
+using client::ElectionClient;
+using client::json;
+
+// The delegates' choices: institution i marks candidates i % 9 and
+// (i + 3) % 9; every seventh abstains.
+Choice choice_of(std::size_t i) {
+  if (i % 7 == 6) return Choice::abstention();
+  const auto a = static_cast<std::uint32_t>(i % 9);
+  const auto b = static_cast<std::uint32_t>((i + 3) % 9);
+  return Choice::of_marks({std::min(a, b), std::max(a, b)});
+}
+
+// Runs `count` jobs on `threads` threads, each thread with its own client.
+template <class F>
+void in_parallel(const ApiServer& server, std::size_t count, std::size_t threads, F job) {
+  std::atomic<std::size_t> next{0};
+  std::vector<std::thread> pool;
+  for (std::size_t t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      ElectionClient c = server.connect();
+      SeededRng rng(1000 + t);
+      for (std::size_t i = next++; i < count; i = next++) job(c, rng, i);
+    });
+  }
+  for (auto& th : pool) th.join();
+}
+
+TEST_CASE("a whole election of 50 institutions with 2-of-3 trustees runs over HTTPS and audits") {
+  ApiTempDir dir;
+  People people(50, 3, 2, 0xE1EC);
+  ApiServer server(dir.path, {people.officer.public_key()});
+  ElectionClient officer = server.connect();
+  const Manifest m = people.set_up(officer);
+  const ElectionId& id = m.election_id();
+  CHECK(ok(officer.manifest(id)).canonical_bytes() == m.canonical_bytes());
+
+  // Check-in before the ballot opens: all 50 institutions at once.
+  ok(officer.transition(people.officer, id, ElectionState::kPublished, 1));
+  std::vector<std::optional<Token>> tokens(50);
+  std::mutex mu;
+  in_parallel(server, 50, 10, [&](ElectionClient& c, Rng& rng, std::size_t i) {
+    Token t = ok(c.fetch_token(m, people.ids[i], people.keys[i], rng));
+    const std::lock_guard lock(mu);
+    tokens[i] = t;
+  });
+  json turnout = ok(officer.turnout(id));
+  CHECK(turnout["tokens_issued"] == 50);
+  CHECK(turnout["ballots_cast"] == 0);
+  CHECK(turnout["institutions"] == 50);
+
+  // Voting: 45 of them, all at once; the tally must give back what they chose.
+  ok(officer.transition(people.officer, id, ElectionState::kOpen, 2));
+  std::vector<std::optional<Receipt>> receipts(45);
+  Totals expected;
+  expected.marks.assign(9, 0);
+  for (std::size_t i = 0; i < 45; ++i) {
+    const Choice c = choice_of(i);
+    for (auto x : c.marks) ++expected.marks[x];
+    expected.abstentions += c.abstain ? 1 : 0;
+  }
+  expected.ballots_cast = 45;
+  in_parallel(server, 45, 10, [&](ElectionClient& c, Rng& rng, std::size_t i) {
+    const BuiltBallot b = ok(build_ballot(m, *tokens[i], choice_of(i), rng));
+    const client::CastAnswer a = ok(c.cast(m, b.ballot));
+    CHECK(a.newly_accepted);
+    const std::lock_guard lock(mu);
+    receipts[i] = a.receipt;
+  });
+
+  // While open: counts only, no board, no sums, no result.
+  const json open_board = ok(officer.get_json("/api/v1/elections/" + hex_encode(id) + "/board"));
+  CHECK(open_board["phase"] == "open");
+  CHECK(open_board["summary"]["ballots_cast"] == 45);
+  CHECK(open_board["summary"]["tokens_issued"] == 50);
+  CHECK_FALSE(open_board.contains("ballots"));
+  CHECK(reason(officer.board(id)) == "ballot_not_closed");
+  CHECK(reason(officer.sums(id)) == "ballot_not_closed");
+  CHECK(reason(officer.result(id)) == "result_not_published");
+
+  // The close reveals the seed; the trustees check the sums and decrypt.
+  ok(officer.transition(people.officer, id, ElectionState::kClosed, 3, people.lot_seed));
+  const Board closed = ok(officer.board(id));
+  CHECK(closed.phase() == ElectionState::kClosed);
+  CHECK(closed.contents().ballots.size() == 45);
+  CHECK(closed.contents().issuance.size() == 50);
+  const AuditReport closed_audit = audit_board(closed, std::nullopt, AuditScope::kClosed);
+  CHECK_MESSAGE(closed_audit.ok(), failures_of(closed_audit));
+  const auto sums = ok(officer.sums(id));
+  // Too early: one trustee is not enough.
+  const client::PartialsAnswer p1 =
+      ok(officer.upload_partials(id, people.decrypt(m, closed, sums, 1)));
+  CHECK(p1.newly_stored);
+  CHECK(p1.trustees == 1);
+  CHECK(reason(officer.transition(people.officer, id, ElectionState::kTallied, 4)) ==
+        "too_few_partials");
+  const client::PartialsAnswer p3 =
+      ok(officer.upload_partials(id, people.decrypt(m, closed, sums, 3)));
+  CHECK(p3.trustees == 2);
+  CHECK(p3.threshold == 2);
+  ok(officer.transition(people.officer, id, ElectionState::kTallied, 4));
+  CHECK(reason(officer.result(id)) == "result_not_published");
+  ok(officer.transition(people.officer, id, ElectionState::kResultPublished, 5));
+
+  // The auditor: the board's every check passes, the totals are the
+  // delegates' choices, every receipt is on it.
+  const Board board = ok(officer.board(id));
+  const AuditReport report = audit_board(board, receipts[7], AuditScope::kFinal);
+  CHECK_MESSAGE(report.ok(), failures_of(report));
+  REQUIRE(board.contents().result.has_value());
+  CHECK(board.contents().result->result.totals() == expected);
+  for (const auto& r : receipts) CHECK(receipt_on_board(board, *r).is_ok());
+  const json result = ok(officer.result(id));
+  CHECK(result["board_fingerprint"] == hex_encode(board.fingerprint()));
+  const json turnout_end = ok(officer.turnout(id));
+  CHECK(turnout_end["state"] == "result_published");
+  CHECK(turnout_end["ballots_cast"] == 45);
+}
+
+}  // namespace
+}  // namespace urne::test
