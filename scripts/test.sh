@@ -38,7 +38,7 @@ configure_and_build() {  # dir, extra cmake args...
 run_sanitized() {
   local targets=() labels=()
   if [[ "${1:-}" == "--pure" ]]; then
-    targets=(--target urne_crypto_tests urne_ballot_tests urne_store_tests)
+    targets=(--target urne_crypto_tests urne_ballot_tests urne_codec_tests urne_store_tests)
     labels=(-L 'pure|store')
   fi
   cmake -S . -B build-asan -G Ninja "${launcher[@]}" -DURNE_WERROR=ON \

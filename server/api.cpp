@@ -354,13 +354,7 @@ void add_ballot_box_routes(Router& router, const ApiServices& s) {
              handler([box](const Request& req) -> Result<Response> {
                URNE_ASSIGN_OR_RETURN(const ElectionId id, election_param(req));
                URNE_ASSIGN_OR_RETURN(const auto sums, box->sums(id));
-               json list = json::array();
-               for (std::size_t i = 0; i < sums.size(); ++i) {
-                 list.push_back(json{{"slot", i},
-                                     {"a", hex_encode(sums[i].a.bytes())},
-                                     {"b", hex_encode(sums[i].b.bytes())}});
-               }
-               return json_ok(json{{"election_id", hex_encode(id)}, {"sums", list}});
+               return json_ok(json{{"election_id", hex_encode(id)}, {"sums", codec::sums_view(sums)}});
              }));
 
   router.add("POST", "/api/v1/elections/{id}/partials",

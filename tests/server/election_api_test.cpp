@@ -138,5 +138,82 @@ TEST_CASE("a whole election of 50 institutions with 2-of-3 trustees runs over HT
   CHECK(turnout_end["ballots_cast"] == 45);
 }
 
+// Sets up and runs an election of `n` institutions up to the open ballot
+// with every token fetched; returns the manifest and the tokens.
+struct OpenElection {
+  Manifest manifest;
+  std::vector<Token> tokens;
+};
+
+OpenElection open_election(ElectionClient& c, People& people) {
+  const Manifest m = people.set_up(c);
+  ok(c.transition(people.officer, m.election_id(), ElectionState::kPublished, 1));
+  std::vector<Token> tokens;
+  for (std::size_t i = 0; i < people.ids.size(); ++i) {
+    tokens.push_back(ok(c.fetch_token(m, people.ids[i], people.keys[i], people.rng)));
+  }
+  ok(c.transition(people.officer, m.election_id(), ElectionState::kOpen, 2));
+  return OpenElection{m, std::move(tokens)};
+}
+
+// Close, trustees 1 and 2, tally, publish; returns the final board.
+Board close_and_tally(ElectionClient& box, People& people, const Manifest& m,
+                      ElectionClient* register_client = nullptr) {
+  const ElectionId& id = m.election_id();
+  auto both = [&](ElectionState s, std::uint32_t seq, std::optional<FixedBytes<32>> seed = {}) {
+    const StateTransition t = ok(sign_transition(people.officer, id, s, seq));
+    if (register_client != nullptr) ok(register_client->send_transition(id, t));
+    ok(box.send_transition(id, t, seed));
+  };
+  both(ElectionState::kClosed, 3, people.lot_seed);
+  if (register_client != nullptr) {
+    // Two processes: the officer hands the register's log to the box.
+    ok(box.put_issuance_log(id, ok(register_client->issuance_log(id))));
+  }
+  const Board closed = ok(box.board(id));
+  const auto sums = ok(box.sums(id));
+  for (TrusteeIndex j : {1, 2}) ok(box.upload_partials(id, people.decrypt(m, closed, sums, j)));
+  both(ElectionState::kTallied, 4);
+  both(ElectionState::kResultPublished, 5);
+  return ok(box.board(id));
+}
+
+TEST_CASE("a restart in the middle of voting loses no accepted ballot and no issued token") {
+  ApiTempDir dir;
+  People people(10, 3, 2, 0x5EED);
+  ApiServer server(dir.path, {people.officer.public_key()});
+  OpenElection e = [&] {
+    ElectionClient c = server.connect();
+    return open_election(c, people);
+  }();
+  const ElectionId& id = e.manifest.election_id();
+  std::vector<BuiltBallot> ballots;
+  std::vector<Receipt> receipts;
+  {
+    ElectionClient c = server.connect();
+    for (std::size_t i = 0; i < 10; ++i) {
+      ballots.push_back(ok(build_ballot(e.manifest, e.tokens[i], choice_of(i), people.rng)));
+    }
+    for (std::size_t i = 0; i < 5; ++i) receipts.push_back(ok(c.cast(e.manifest, ballots[i].ballot)).receipt);
+  }
+  server.stop();
+  server.start();  // same data directory, same port, stores reopened
+  ElectionClient c = server.connect();
+  const json t = ok(c.turnout(id));
+  CHECK(t["state"] == "open");
+  CHECK(t["tokens_issued"] == 10);
+  CHECK(t["ballots_cast"] == 5);
+  // A delegate whose answer was lost in the restart retries: same receipt.
+  const client::CastAnswer again = ok(c.cast(e.manifest, ballots[2].ballot));
+  CHECK_FALSE(again.newly_accepted);
+  CHECK(again.receipt.canonical_bytes() == receipts[2].canonical_bytes());
+  for (std::size_t i = 5; i < 10; ++i) receipts.push_back(ok(c.cast(e.manifest, ballots[i].ballot)).receipt);
+  const Board board = close_and_tally(c, people, e.manifest);
+  const AuditReport report = audit_board(board, receipts[0], AuditScope::kFinal);
+  CHECK_MESSAGE(report.ok(), failures_of(report));
+  CHECK(board.contents().ballots.size() == 10);
+  for (const Receipt& r : receipts) CHECK(receipt_on_board(board, r).is_ok());
+}
+
 }  // namespace
 }  // namespace urne::test
