@@ -4,7 +4,9 @@
 
 #include <cstdint>
 #include <iostream>
+#include <string>
 
+#include "cli/demo_election.hpp"
 #include "cli/selftest.hpp"
 #include "cli/selftest_election.hpp"
 #include "crypto/random.hpp"
@@ -65,7 +67,45 @@ static int run(int argc, char** argv) {
   CLI::Option* seed_opt = selftest_election->add_option(
       "--seed", seed, "Deterministic run (SeededRng); default: fresh system randomness");
 
+  CLI::App* officer = app.add_subcommand("officer", "The election officer's commands");
+  officer->require_subcommand(1);
+  std::string keygen_out;
+  CLI::App* officer_keygen = officer->add_subcommand(
+      "keygen", "Make the officer's Ed25519 key file (mode 0600) and print its public key");
+  officer_keygen->add_option("--out", keygen_out, "Key file to create")->required();
+
+  CLI::App* demo = app.add_subcommand("demo", "Demonstrations against a running urne-server");
+  demo->require_subcommand(1);
+  urne::cli::DemoElectionOptions demo_opts;
+  std::string board_out;
+  CLI::App* demo_election = demo->add_subcommand(
+      "election", "A whole election with simulated participants through the server's HTTPS API");
+  demo_election->add_option("--server", demo_opts.server, "https://HOST:PORT")->required();
+  demo_election
+      ->add_option("--fingerprint", demo_opts.fingerprint,
+                   "SHA-256 fingerprint of the server certificate (as urne-server prints it)")
+      ->required();
+  demo_election->add_option("--officer-key", demo_opts.officer_key_file, "Officer key file")
+      ->required();
+  demo_election->add_option("--institutions", demo_opts.institutions)->capture_default_str();
+  demo_election->add_option("--candidates", demo_opts.candidates)->capture_default_str();
+  demo_election->add_option("--trustees", demo_opts.trustees)->capture_default_str();
+  demo_election->add_option("--threshold", demo_opts.threshold)->capture_default_str();
+  CLI::Option* board_out_opt =
+      demo_election->add_option("--board-out", board_out, "Save the final board here");
+
   CLI11_PARSE(app, argc, argv);
+
+  if (officer_keygen->parsed()) {
+    auto pk = urne::cli::officer_keygen(keygen_out);
+    if (!pk.ok()) return report(pk.status());
+    std::cout << *pk << "\n";
+    return 0;
+  }
+  if (demo_election->parsed()) {
+    if (board_out_opt->count() > 0) demo_opts.board_out = board_out;
+    return report(urne::cli::demo_election(demo_opts, std::cout));
+  }
 
   if (selftest_token->parsed()) return report(urne::cli::selftest_token(std::cout));
   if (selftest_election->parsed()) {

@@ -313,7 +313,9 @@ void add_ballot_box_routes(Router& router, const ApiServices& s) {
                                    {"receipt", codec::receipt_view(r.receipt)}},
                               r.newly_accepted ? 201 : 200);
              }),
-             {.content_type = std::string(kJson), .body_limit = kBallotBodyLimit * 4 / 3 + 1024});
+             {.content_type = std::string(kJson),
+              .body_limit = kBallotBodyLimit * 4 / 3 + 1024,
+              .log_requests = false});
 
   router.add("GET", "/api/v1/elections/{id}/board",
              handler([&s, box](const Request& req) -> Result<Response> {

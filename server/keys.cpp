@@ -19,18 +19,15 @@ Status bad_key_file(const std::filesystem::path& p, std::string_view why) {
 
 }  // namespace
 
-Result<ServiceKey> load_or_create_service_key(const std::filesystem::path& data_dir, Rng& rng) {
-  const auto file = data_dir / "service.key";
-  std::error_code ec;
-  if (!std::filesystem::exists(file, ec)) {
-    Ed25519SigningKey key = Ed25519SigningKey::generate(rng);
-    const SecretBytes seed = key.export_seed();
-    std::string text = hex_encode(seed.view()) + "\n";
-    Status s = write_file_atomically(file, text, 0600, "key_write_failed");
-    std::fill(text.begin(), text.end(), '\0');
-    URNE_RETURN_IF_ERROR(s);
-    return ServiceKey{std::move(key), true};
-  }
+Status write_signing_key_file(const std::filesystem::path& file, const Ed25519SigningKey& key) {
+  const SecretBytes seed = key.export_seed();
+  std::string text = hex_encode(seed.view()) + "\n";
+  Status s = write_file_atomically(file, text, 0600, "key_write_failed");
+  std::fill(text.begin(), text.end(), '\0');
+  return s;
+}
+
+Result<Ed25519SigningKey> read_signing_key_file(const std::filesystem::path& file) {
   URNE_RETURN_IF_ERROR(check_owner_only(file));
   URNE_ASSIGN_OR_RETURN(std::string text, read_small_file(file, 128));
   if (!text.empty() && text.back() == '\n') text.pop_back();
@@ -41,7 +38,18 @@ Result<ServiceKey> load_or_create_service_key(const std::filesystem::path& data_
   }
   const SecretBytes secret = SecretBytes::copy_of(*seed);
   std::fill(seed->begin(), seed->end(), std::uint8_t{0});
-  URNE_ASSIGN_OR_RETURN(Ed25519SigningKey key, Ed25519SigningKey::from_seed(secret.view()));
+  return Ed25519SigningKey::from_seed(secret.view());
+}
+
+Result<ServiceKey> load_or_create_service_key(const std::filesystem::path& data_dir, Rng& rng) {
+  const auto file = data_dir / "service.key";
+  std::error_code ec;
+  if (!std::filesystem::exists(file, ec)) {
+    Ed25519SigningKey key = Ed25519SigningKey::generate(rng);
+    URNE_RETURN_IF_ERROR(write_signing_key_file(file, key));
+    return ServiceKey{std::move(key), true};
+  }
+  URNE_ASSIGN_OR_RETURN(Ed25519SigningKey key, read_signing_key_file(file));
   return ServiceKey{std::move(key), false};
 }
 

@@ -21,6 +21,13 @@
 
 namespace urne::server {
 
+// An Ed25519 key file: the 32-byte seed as 64 hex digits and a newline,
+// mode 0600 (the officer's key file of `urne officer keygen` has the same
+// form). Reading refuses a file that others may read ("file_permissions")
+// or that is not in this form ("bad_key_file").
+Status write_signing_key_file(const std::filesystem::path& file, const Ed25519SigningKey& key);
+Result<Ed25519SigningKey> read_signing_key_file(const std::filesystem::path& file);
+
 struct ServiceKey {
   Ed25519SigningKey key;
   bool generated = false;

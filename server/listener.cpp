@@ -204,7 +204,7 @@ class Session : public std::enable_shared_from_this<Session> {
     res->body() = std::move(r.body);
     res->keep_alive(keep_alive);
     res->prepare_payload();
-    log(r.status, r.route);
+    if (r.log) log(r.status, r.route);
     res_ = res;
     state_ = State::kBusy;
     beast::get_lowest_layer(stream_).expires_after(shared_->limits.write_timeout);

@@ -254,6 +254,7 @@ Response Router::dispatch(Request request) const {
     }
   }
   resp.route = r->pattern;
+  resp.log = r->options.log_requests;
   return resp;
 }
 

@@ -57,6 +57,7 @@ struct Response {
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra headers
   std::string route;  // the matched pattern (for the log), "-" if none
+  bool log = true;    // false: the route's requests are not logged (RouteOptions)
 };
 
 using Handler = std::function<Response(const Request&)>;
@@ -66,6 +67,11 @@ struct RouteOptions {
   // empty = no check (e.g. GET routes).
   std::string content_type;
   std::size_t body_limit = kDefaultBodyLimit;
+  // False for the ballot path: no log line at all, because a line with a
+  // time next to the ballot route would let whoever holds the log and knows
+  // when a delegate voted narrow down which request was theirs (design.md,
+  // "What must never leak"). Turnout is on the board as a count instead.
+  bool log_requests = true;
 };
 
 // A JSON Response for a non-OK status (code via http_status()).

@@ -133,6 +133,16 @@ TEST_CASE("a whole election of 50 institutions with 2-of-3 trustees runs over HT
   for (const auto& r : receipts) CHECK(receipt_on_board(board, *r).is_ok());
   const json result = ok(officer.result(id));
   CHECK(result["board_fingerprint"] == hex_encode(board.fingerprint()));
+  // The request log: one line per request, route patterns only, and not a
+  // single line for the ballot path.
+  std::size_t token_lines = 0;
+  for (const std::string& line : server.log()) {
+    CHECK(line.find("/ballots") == std::string::npos);
+    CHECK(line.find(hex_encode(id)) == std::string::npos);
+    CHECK(line.find("127.0.0.1") == std::string::npos);
+    if (line.find("/token-request") != std::string::npos) ++token_lines;
+  }
+  CHECK(token_lines == 50);
   const json turnout_end = ok(officer.turnout(id));
   CHECK(turnout_end["state"] == "result_published");
   CHECK(turnout_end["ballots_cast"] == 45);
@@ -213,6 +223,58 @@ TEST_CASE("a restart in the middle of voting loses no accepted ballot and no iss
   CHECK_MESSAGE(report.ok(), failures_of(report));
   CHECK(board.contents().ballots.size() == 10);
   for (const Receipt& r : receipts) CHECK(receipt_on_board(board, r).is_ok());
+}
+
+TEST_CASE("the register and the ballot box run as two processes, and the box survives a SIGKILL") {
+  ApiTempDir reg_dir;
+  ApiTempDir box_dir;
+  People people(8, 3, 2, 0x2FF);
+  const std::string officer = hex_encode(people.officer.public_key());
+  ServerProcess reg(reg_dir.path, {"--role", "register", "--officer-key", officer});
+  auto box = std::make_unique<ServerProcess>(
+      box_dir.path, std::vector<std::string>{"--role", "ballot-box", "--officer-key", officer});
+  ElectionClient r = reg.connect();
+  ElectionClient b = box->connect();
+
+  // Each serves its own part only.
+  CHECK(reason(r.service_key()) == "no_ballot_box");
+  ok(r.upload_roster(people.officer, *people.roster, unix_now()));
+  const TokenPublicKey token_key = ok(r.create_token_key(people.officer, unix_now()));
+  CHECK(reason(b.create_token_key(people.officer, unix_now())) == "not_served_here");
+  const Manifest m = people.manifest(token_key, ok(b.service_key()));
+  const ElectionId& id = m.election_id();
+  ok(r.create_election(people.officer, m, nullptr, unix_now()));
+  ok(b.create_election(people.officer, m, &*people.roster, unix_now()));
+  // The box never holds a token signing key: it has no register file.
+  CHECK_FALSE(fs::exists(box_dir.path / "register.db"));
+  CHECK_FALSE(fs::exists(reg_dir.path / "ballot-box.db"));
+
+  for (auto [s, q] : {std::pair{ElectionState::kPublished, 1u}, {ElectionState::kOpen, 2u}}) {
+    const StateTransition t = ok(sign_transition(people.officer, id, s, q));
+    ok(r.send_transition(id, t));
+    ok(b.send_transition(id, t));
+  }
+  std::vector<Receipt> receipts;
+  for (std::size_t i = 0; i < 8; ++i) {
+    const Token token = ok(r.fetch_token(m, people.ids[i], people.keys[i], people.rng));
+    CHECK(reason(b.send_token_request(id, people.ids[i], "AA", token.bytes())) == "not_served_here");
+    const BuiltBallot ballot = ok(build_ballot(m, token, choice_of(i), people.rng));
+    receipts.push_back(ok(b.cast(m, ballot.ballot)).receipt);
+    if (i == 3) {
+      // A crash of the ballot box: everything acknowledged is on disk.
+      box->stop(SIGKILL);
+      box = std::make_unique<ServerProcess>(
+          box_dir.path, std::vector<std::string>{"--role", "ballot-box"});
+      b = box->connect();
+      CHECK(ok(b.turnout(id))["ballots_cast"] == 4);
+    }
+  }
+  const Board board = close_and_tally(b, people, m, &r);
+  const AuditReport report = audit_board(board, receipts[5], AuditScope::kFinal);
+  CHECK_MESSAGE(report.ok(), failures_of(report));
+  CHECK(board.contents().issuance.size() == 8);
+  CHECK(board.contents().ballots.size() == 8);
+  CHECK(ok(r.turnout(id))["state"] == "result_published");
 }
 
 }  // namespace
