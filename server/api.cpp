@@ -105,10 +105,10 @@ json issuance_view(const std::vector<IssuanceEntry>& log) {
 
 Result<std::vector<IssuanceEntry>> parse_issuance(const json& body) {
   URNE_RETURN_IF_ERROR(codec::only_keys(body, {"issuance"}));
-  if (!body.contains("issuance") || !body["issuance"].is_array()) {
-    return invalid_argument("wrong_type", "issuance must be an array");
-  }
-  const json& list = body["issuance"];
+  const auto it = body.find("issuance");
+  if (it == body.end()) return invalid_argument("missing_field", "issuance: missing");
+  if (!it->is_array()) return invalid_argument("wrong_type", "issuance must be an array");
+  const json& list = *it;
   if (list.size() > Roster::kMaxInstitutions) {
     return invalid_argument("field_too_large", "more entries than a roster can have");
   }
@@ -366,14 +366,17 @@ void add_ballot_box_routes(Router& router, const ApiServices& s) {
                URNE_RETURN_IF_ERROR(codec::only_keys(body, {"trustee", "partials"}));
                URNE_ASSIGN_OR_RETURN(const std::uint64_t trustee,
                                      codec::uint_field(body, "trustee", 255));
-               if (!body["partials"].is_array() ||
-                   body["partials"].size() > CastBallot::kMaxSlots) {
+               const auto list = body.find("partials");
+               if (list == body.end()) {
+                 return invalid_argument("missing_field", "partials: missing");
+               }
+               if (!list->is_array() || list->size() > CastBallot::kMaxSlots) {
                  return invalid_argument("wrong_type", "partials must be an array of slots");
                }
                URNE_ASSIGN_OR_RETURN(const Manifest m, box->manifest(id));
                TrusteePartials tp;
                tp.trustee = static_cast<TrusteeIndex>(trustee);
-               for (const json& p : body["partials"]) {
+               for (const json& p : *list) {
                  if (!p.is_string()) return invalid_argument("wrong_type", "a partial is a string");
                  URNE_ASSIGN_OR_RETURN(const Bytes bytes,
                                        base64url_decode(p.get_ref<const std::string&>()));

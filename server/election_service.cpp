@@ -87,6 +87,17 @@ Result<Roster> RegisterService::roster(const ElectionId& id) const {
   return store_.roster(m.spec().roster_fingerprint);
 }
 
+Result<std::shared_ptr<const Manifest>> RegisterService::cached_manifest(const ElectionId& id) {
+  return manifests_.get(id, [&] { return store_.manifest(id); });
+}
+
+Result<std::shared_ptr<const Roster>> RegisterService::cached_roster(const ElectionId& id) {
+  return rosters_.get(id, [&]() -> Result<Roster> {
+    URNE_ASSIGN_OR_RETURN(const auto m, cached_manifest(id));
+    return store_.roster(m->spec().roster_fingerprint);
+  });
+}
+
 Result<std::vector<StateTransition>> RegisterService::transitions(const ElectionId& id) const {
   return store_.transitions(id);
 }
@@ -95,8 +106,10 @@ Result<store::IssuanceOutcome> RegisterService::issue_token(const ElectionId& id
                                                             std::string_view institution_id,
                                                             ByteView signature,
                                                             ByteView request_bytes) {
-  URNE_ASSIGN_OR_RETURN(const Manifest manifest, store_.manifest(id));
-  URNE_ASSIGN_OR_RETURN(const Roster roster, store_.roster(manifest.spec().roster_fingerprint));
+  URNE_ASSIGN_OR_RETURN(const auto manifest_ptr, cached_manifest(id));
+  const Manifest& manifest = *manifest_ptr;
+  URNE_ASSIGN_OR_RETURN(const auto roster_ptr, cached_roster(id));
+  const Roster& roster = *roster_ptr;
   // Entitlement first: only roster institutions reach the failure counter
   // (an attacker choosing ids would otherwise grow its table).
   if (roster.find(institution_id) == nullptr) {
@@ -147,7 +160,8 @@ Result<std::uint64_t> RegisterService::tokens_issued(const ElectionId& id) const
 
 Result<store::TransitionOutcome> RegisterService::transition(const ElectionId& id,
                                                              const StateTransition& t) {
-  URNE_ASSIGN_OR_RETURN(const Manifest manifest, store_.manifest(id));
+  URNE_ASSIGN_OR_RETURN(const auto manifest_ptr, cached_manifest(id));
+  const Manifest& manifest = *manifest_ptr;
   URNE_RETURN_IF_ERROR(verify_officer_transition(manifest, t));
   return store_.transition(id, t);
 }
@@ -191,6 +205,14 @@ Result<Manifest> BallotBoxService::manifest(const ElectionId& id) const {
   return store_.manifest(id);
 }
 
+Result<std::shared_ptr<const Manifest>> BallotBoxService::cached_manifest(const ElectionId& id) {
+  return manifests_.get(id, [&] { return store_.manifest(id); });
+}
+
+Result<std::shared_ptr<const Roster>> BallotBoxService::cached_roster(const ElectionId& id) {
+  return rosters_.get(id, [&] { return store_.roster(id); });
+}
+
 Result<std::vector<StateTransition>> BallotBoxService::transitions(const ElectionId& id) const {
   return store_.transitions(id);
 }
@@ -200,7 +222,8 @@ Result<std::uint64_t> BallotBoxService::ballots_cast(const ElectionId& id) const
 }
 
 Result<CastReceipt> BallotBoxService::cast(const ElectionId& id, ByteView ballot_bytes) {
-  URNE_ASSIGN_OR_RETURN(const Manifest manifest, store_.manifest(id));
+  URNE_ASSIGN_OR_RETURN(const auto manifest_ptr, cached_manifest(id));
+  const Manifest& manifest = *manifest_ptr;
   URNE_ASSIGN_OR_RETURN(const CastBallot ballot, CastBallot::parse_canonical(ballot_bytes));
   // The same verification the audit runs (ballot/ballot.hpp), before the
   // store: a ballot that is not valid never spends a token.
@@ -213,7 +236,8 @@ Result<CastReceipt> BallotBoxService::cast(const ElectionId& id, ByteView ballot
 
 Status BallotBoxService::check_transition(const ElectionId& id, const StateTransition& t,
                                           const std::optional<FixedBytes<32>>& lot_seed) {
-  URNE_ASSIGN_OR_RETURN(const Manifest manifest, store_.manifest(id));
+  URNE_ASSIGN_OR_RETURN(const auto manifest_ptr, cached_manifest(id));
+  const Manifest& manifest = *manifest_ptr;
   URNE_RETURN_IF_ERROR(verify_officer_transition(manifest, t));
   if (t.state == ElectionState::kClosed) {
     if (!lot_seed) return invalid_argument("lot_seed_required", "the close reveals the lot seed");
@@ -242,7 +266,8 @@ Status BallotBoxService::check_transition(const ElectionId& id, const StateTrans
   }
   URNE_ASSIGN_OR_RETURN(const auto partials, store_.partials(id));
   URNE_ASSIGN_OR_RETURN(const auto seed, store_.lot_seed(id));
-  URNE_ASSIGN_OR_RETURN(const Roster roster, store_.roster(id));
+  URNE_ASSIGN_OR_RETURN(const auto roster_ptr, cached_roster(id));
+  const Roster& roster = *roster_ptr;
   return tally_result(manifest, roster, log->size(), tally_data->ballots, tally_data->sums,
                       partials, *seed)
       .status();
@@ -255,8 +280,10 @@ Result<store::TransitionResult> BallotBoxService::transition(
 }
 
 Status BallotBoxService::put_issuance_log(const ElectionId& id, std::vector<IssuanceEntry> entries) {
-  URNE_ASSIGN_OR_RETURN(const Manifest manifest, store_.manifest(id));
-  URNE_ASSIGN_OR_RETURN(const Roster roster, store_.roster(id));
+  URNE_ASSIGN_OR_RETURN(const auto manifest_ptr, cached_manifest(id));
+  const Manifest& manifest = *manifest_ptr;
+  URNE_ASSIGN_OR_RETURN(const auto roster_ptr, cached_roster(id));
+  const Roster& roster = *roster_ptr;
   std::set<std::string> seen;
   for (const IssuanceEntry& e : entries) {
     if (!seen.insert(e.institution_id).second) {
@@ -274,7 +301,8 @@ Result<std::shared_ptr<const BallotBoxService::Tally>> BallotBoxService::tally(
     const std::lock_guard lock(cache_mutex_);
     if (auto it = tallies_.find(id); it != tallies_.end()) return it->second;
   }
-  URNE_ASSIGN_OR_RETURN(const Manifest manifest, store_.manifest(id));
+  URNE_ASSIGN_OR_RETURN(const auto manifest_ptr, cached_manifest(id));
+  const Manifest& manifest = *manifest_ptr;
   // ballots() answers only once the box is closed; after that nothing can
   // change, so the result may be cached for good.
   URNE_ASSIGN_OR_RETURN(std::vector<CastBallot> ballots, store_.ballots(id));
@@ -291,7 +319,8 @@ Result<std::vector<CiphertextSum>> BallotBoxService::sums(const ElectionId& id) 
 
 Result<PartialsOutcome> BallotBoxService::add_partials(const ElectionId& id,
                                                        const TrusteePartials& partials) {
-  URNE_ASSIGN_OR_RETURN(const Manifest manifest, store_.manifest(id));
+  URNE_ASSIGN_OR_RETURN(const auto manifest_ptr, cached_manifest(id));
+  const Manifest& manifest = *manifest_ptr;
   URNE_ASSIGN_OR_RETURN(const auto t, tally(id));
   const ElectionKey& key = manifest.election_key();
   if (!key.params().is_trustee(partials.trustee)) {
@@ -339,8 +368,10 @@ Result<std::shared_ptr<const Board>> BallotBoxService::board(const ElectionId& i
       return it->second.second;
     }
   }
-  URNE_ASSIGN_OR_RETURN(const Manifest manifest, store_.manifest(id));
-  URNE_ASSIGN_OR_RETURN(const Roster roster, store_.roster(id));
+  URNE_ASSIGN_OR_RETURN(const auto manifest_ptr, cached_manifest(id));
+  const Manifest& manifest = *manifest_ptr;
+  URNE_ASSIGN_OR_RETURN(const auto roster_ptr, cached_roster(id));
+  const Roster& roster = *roster_ptr;
   URNE_ASSIGN_OR_RETURN(const auto t, tally(id));
   URNE_ASSIGN_OR_RETURN(const auto seed, store_.lot_seed(id));
   BoardContents contents{manifest, roster, std::move(*log), transitions, t->ballots, t->sums,

@@ -54,6 +54,32 @@
 
 namespace urne::server {
 
+// Parsed per-election documents, loaded once: a manifest and a roster are
+// immutable (each is named by its hash), and parsing them costs more than
+// the requests that need them (a 10,000-institution roster checks 10,000
+// public keys; a manifest derives the election key).
+template <class V>
+class DocumentCache {
+ public:
+  template <class Load>
+  Result<std::shared_ptr<const V>> get(const ElectionId& id, Load&& load) {
+    {
+      const std::lock_guard lock(mutex_);
+      if (auto it = map_.find(id); it != map_.end()) return it->second;
+    }
+    // Loaded without the lock; two threads may both load, one result stays.
+    Result<V> loaded = load();
+    if (!loaded.ok()) return loaded.status();
+    auto value = std::make_shared<const V>(std::move(loaded).value());
+    const std::lock_guard lock(mutex_);
+    return map_.try_emplace(id, std::move(value)).first->second;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<ElectionId, std::shared_ptr<const V>> map_;
+};
+
 // Failed authorization attempts of one institution in one election after
 // which further failures are answered with kResourceExhausted
 // "too_many_attempts" (HTTP 429) instead of "institution_signature_invalid".
@@ -130,8 +156,12 @@ class RegisterService {
 
  private:
   Result<std::shared_ptr<const TokenIssuer>> issuer(const ElectionId& id);
+  Result<std::shared_ptr<const Manifest>> cached_manifest(const ElectionId& id);
+  Result<std::shared_ptr<const Roster>> cached_roster(const ElectionId& id);
 
   store::RegisterStore& store_;
+  DocumentCache<Manifest> manifests_;
+  DocumentCache<Roster> rosters_;
   const std::vector<Ed25519PublicKey> officer_keys_;
   std::mutex cache_mutex_;  // guards issuers_; never held while signing
   std::map<ElectionId, std::shared_ptr<const TokenIssuer>> issuers_;
@@ -208,9 +238,13 @@ class BallotBoxService {
  private:
   struct Tally;  // sums, partials, totals and result of a closed election
   Result<std::shared_ptr<const Tally>> tally(const ElectionId& id);
+  Result<std::shared_ptr<const Manifest>> cached_manifest(const ElectionId& id);
+  Result<std::shared_ptr<const Roster>> cached_roster(const ElectionId& id);
 
   store::BallotBoxStore& store_;
   const Ed25519SigningKey service_key_;
+  DocumentCache<Manifest> manifests_;
+  DocumentCache<Roster> rosters_;
   // Caches of what is recomputed from the store after the close (the box is
   // then frozen; entries are keyed by what can still change).
   mutable std::mutex cache_mutex_;
