@@ -20,6 +20,7 @@
 #include "server/ballot_box_store.hpp"
 #include "server/election_service.hpp"
 #include "server/keys.hpp"
+#include "server/backup.hpp"
 #include "server/listener.hpp"
 #include "server/register_store.hpp"
 #include "server/router.hpp"
@@ -63,7 +64,15 @@ int run(int argc, char** argv) {
   app.add_option("--officer-key", officer_key_texts,
                  "An election officer's Ed25519 public key (64 hex digits); kept in "
                  "DATA_DIR/officer-keys");
+  std::string backup_to;
+  app.add_option("--backup-to", backup_to,
+                 "Take a consistent backup of DATA_DIR into this new directory while the "
+                 "service runs (SQLite online backup), then exit");
   CLI11_PARSE(app, argc, argv);
+  if (!backup_to.empty()) {
+    const urne::Status s = urne::server::backup_data_dir(data_dir, backup_to, std::cout);
+    return s.is_ok() ? 0 : report(s);
+  }
 
   urne::server::ServerOptions options;
   const auto colon = listen.rfind(':');

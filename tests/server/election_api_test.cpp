@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -16,6 +17,7 @@
 #include "ballot/audit.hpp"
 #include "ballot/ballot.hpp"
 #include "ballot/tally.hpp"
+#include "server/backup.hpp"
 
 namespace urne::test {
 namespace {
@@ -223,6 +225,37 @@ TEST_CASE("a restart in the middle of voting loses no accepted ballot and no iss
   CHECK_MESSAGE(report.ok(), failures_of(report));
   CHECK(board.contents().ballots.size() == 10);
   for (const Receipt& r : receipts) CHECK(receipt_on_board(board, r).is_ok());
+}
+
+TEST_CASE("a backup taken while voting goes on restores into a server that continues from it") {
+  ApiTempDir dir;
+  ApiTempDir elsewhere;
+  People people(6, 3, 2, 0xBAC);
+  ApiServer server(dir.path, {people.officer.public_key()});
+  ElectionClient c = server.connect();
+  OpenElection e = open_election(c, people);
+  std::vector<BuiltBallot> ballots;
+  for (std::size_t i = 0; i < 6; ++i) {
+    ballots.push_back(ok(build_ballot(e.manifest, e.tokens[i], choice_of(i), people.rng)));
+  }
+  for (std::size_t i = 0; i < 3; ++i) ok(c.cast(e.manifest, ballots[i].ballot));
+  std::ostringstream said;
+  const fs::path backup = elsewhere.path / "backup";
+  ok(server::backup_data_dir(dir.path, backup, said));
+  CHECK(said.str().find("backed up register.db") != std::string::npos);
+  CHECK(said.str().find("backed up ballot-box.db") != std::string::npos);
+  CHECK((fs::status(backup / "service.key").permissions() & fs::perms::group_all) == fs::perms::none);
+  CHECK(reason(server::backup_data_dir(dir.path, backup, said)) == "backup_exists");
+  server.stop();
+  // The restored server: same keys, same election, the three ballots.
+  ApiServer restored(backup, {});
+  ElectionClient r = restored.connect();
+  CHECK(ok(r.service_key()) == e.manifest.spec().service_key);
+  CHECK(ok(r.turnout(e.manifest.election_id()))["ballots_cast"] == 3);
+  for (std::size_t i = 3; i < 6; ++i) ok(r.cast(e.manifest, ballots[i].ballot));
+  const Board board = close_and_tally(r, people, e.manifest);
+  CHECK(audit_board(board, std::nullopt, AuditScope::kFinal).ok());
+  CHECK(board.contents().ballots.size() == 6);
 }
 
 TEST_CASE("the register and the ballot box run as two processes, and the box survives a SIGKILL") {
