@@ -17,6 +17,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
 
+#include <array>
 #include <atomic>
 #include <cctype>
 #include <csignal>
@@ -177,9 +178,14 @@ class Session : public std::enable_shared_from_this<Session> {
     if (ec == http::error::header_limit)
       return send(error_response(
           Status(Code::kResourceExhausted, kReasonHeaderTooLarge, "request header too large")));
-    if (ec == http::error::body_limit)
+    if (ec == http::error::body_limit) {
+      // The client is still sending the body: read it away after the 413
+      // (bounded) so that closing does not reset the connection under the
+      // answer (a TCP reset can destroy a response the client has not read).
+      drain_after_write_ = true;
       return send(with_route(error_response(
           Status(Code::kResourceExhausted, kReasonPayloadTooLarge, "request body too large"))));
+    }
     if (ec == http::error::end_of_stream) return do_close();  // client closed
     if (ec.category() == http::make_error_code(http::error::bad_target).category() &&
         ec != http::error::partial_message)
@@ -216,9 +222,24 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_write(bool keep_alive, beast::error_code ec, std::size_t) {
     res_.reset();
     if (ec) return;
+    if (!keep_alive && drain_after_write_) return do_drain(0);
     if (!keep_alive) return do_close();
     started_ = Clock::time_point{};
     do_read();
+  }
+
+  // Discards what the client still sends, up to kDrainLimit bytes or
+  // kShutdownTimeout, then closes.
+  void do_drain(std::size_t drained) {
+    state_ = State::kClosing;
+    if (drained >= kDrainLimit) return do_close();
+    if (drained == 0) beast::get_lowest_layer(stream_).expires_after(kShutdownTimeout);
+    stream_.async_read_some(
+        net::buffer(drain_buffer_),
+        [self = shared_from_this(), drained](beast::error_code ec, std::size_t n) {
+          if (ec) return self->do_close();
+          self->do_drain(drained + n);
+        });
   }
 
   void do_close() {
@@ -258,6 +279,8 @@ class Session : public std::enable_shared_from_this<Session> {
   bool keep_alive_ = false;
   std::string method_;
   std::string route_;  // pattern of the request being read, for the log
+  bool drain_after_write_ = false;
+  std::array<char, 16 * 1024> drain_buffer_{};
   Clock::time_point started_{};
 };
 

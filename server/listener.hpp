@@ -48,6 +48,9 @@ inline constexpr std::chrono::milliseconds kBodyTimeout{30'000};
 inline constexpr std::chrono::milliseconds kWriteTimeout{30'000};
 // Budget for the TLS close_notify exchange when closing a connection.
 inline constexpr std::chrono::milliseconds kShutdownTimeout{2'000};
+// After a 413 the rest of the refused body is read and discarded, up to this
+// many bytes within kShutdownTimeout, so that the client sees the answer.
+inline constexpr std::size_t kDrainLimit = std::size_t{4} << 20;
 // Worker threads by default (the machine has 2 cores).
 inline constexpr unsigned kDefaultThreads = 2;
 // Strict-Transport-Security on every response: one year.
