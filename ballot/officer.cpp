@@ -50,9 +50,9 @@ Result<std::string> officer_auth_header(const Ed25519SigningKey& officer, std::s
 }
 
 Result<Ed25519PublicKey> verify_officer_request(std::span<const Ed25519PublicKey> officer_keys,
-                                                std::string_view header,
-                                                std::string_view method, std::string_view target,
-                                                ByteView body, std::int64_t now) {
+                                                std::string_view header, std::string_view method,
+                                                std::string_view target, ByteView body,
+                                                std::int64_t now) {
   if (header.empty()) {
     return Status(Code::kUnauthenticated, "officer_auth_missing",
                   "this request needs the election officer's signature");
@@ -67,7 +67,8 @@ Result<Ed25519PublicKey> verify_officer_request(std::span<const Ed25519PublicKey
     return malformed("key must be 64 lower-case hex digits");
   }
   std::int64_t time = 0;
-  const auto [end, ec] = std::from_chars(time_text->data(), time_text->data() + time_text->size(), time);
+  const auto [end, ec] =
+      std::from_chars(time_text->data(), time_text->data() + time_text->size(), time);
   if (ec != std::errc() || end != time_text->data() + time_text->size() || time < 0 ||
       (time_text->size() > 1 && time_text->front() == '0')) {
     return malformed("time must be unix seconds");
@@ -82,9 +83,9 @@ Result<Ed25519PublicKey> verify_officer_request(std::span<const Ed25519PublicKey
   }
   const std::int64_t window = kOfficerAuthWindow.count();
   if (time < now - window || time > now + window) {
-    return Status(Code::kUnauthenticated, "officer_auth_expired",
-                  "the request's time is more than " + std::to_string(window) +
-                      " s from the server's clock");
+    return Status(
+        Code::kUnauthenticated, "officer_auth_expired",
+        "the request's time is more than " + std::to_string(window) + " s from the server's clock");
   }
   Ed25519Signature sig{};
   std::copy(sig_bytes->begin(), sig_bytes->end(), sig.begin());

@@ -52,8 +52,8 @@ Result<std::string> officer_auth_header(const Ed25519SigningKey& officer, std::s
 // the signature (kUnauthenticated "officer_signature_invalid"). Returns the
 // officer's key.
 Result<Ed25519PublicKey> verify_officer_request(std::span<const Ed25519PublicKey> officer_keys,
-                                                std::string_view header,
-                                                std::string_view method, std::string_view target,
-                                                ByteView body, std::int64_t now);
+                                                std::string_view header, std::string_view method,
+                                                std::string_view target, ByteView body,
+                                                std::int64_t now);
 
 }  // namespace urne

@@ -49,8 +49,8 @@ Result<std::string> officer_keygen(const std::filesystem::path& file) {
 }
 
 Status demo_election(const DemoElectionOptions& opt, std::ostream& out) {
-  if (opt.institutions < 1 || opt.institutions > Roster::kMaxInstitutions ||
-      opt.candidates < 1 || opt.candidates > Manifest::kMaxCandidates) {
+  if (opt.institutions < 1 || opt.institutions > Roster::kMaxInstitutions || opt.candidates < 1 ||
+      opt.candidates > Manifest::kMaxCandidates) {
     return invalid_argument("bad_demo_option", "institutions 1..10000, candidates 1..100");
   }
   SystemRng rng;
@@ -63,8 +63,8 @@ Status demo_election(const DemoElectionOptions& opt, std::ostream& out) {
   URNE_ASSIGN_OR_RETURN(client::ElectionClient api, client::ElectionClient::connect(url, trust));
   URNE_ASSIGN_OR_RETURN(const Ed25519PublicKey service_key, api.service_key());
   out << "Whole election through " << url.to_string() << " (certificate pinned; "
-      << opt.institutions << " institutions, " << opt.candidates << " candidates, "
-      << opt.threshold << "-of-" << opt.trustees << " trustees)\n";
+      << opt.institutions << " institutions, " << opt.candidates << " candidates, " << opt.threshold
+      << "-of-" << opt.trustees << " trustees)\n";
 
   // ---- 1. Credential authority ----
   const CredentialContext context = CredentialContext::generate(rng);
@@ -81,9 +81,8 @@ Status demo_election(const DemoElectionOptions& opt, std::ostream& out) {
   }
   URNE_ASSIGN_OR_RETURN(const Roster roster,
                         Roster::create("Herbsttagung 2026 (Demo)", context, institutions));
-  out << "1. Credential authority: " << roster.institutions().size()
-      << " voting codes; roster " << roster.short_fingerprint()
-      << " with the public keys only.\n";
+  out << "1. Credential authority: " << roster.institutions().size() << " voting codes; roster "
+      << roster.short_fingerprint() << " with the public keys only.\n";
 
   // ---- 2. Trustees ----
   URNE_ASSIGN_OR_RETURN(const sim::CeremonyResult ceremony,
@@ -165,9 +164,8 @@ Status demo_election(const DemoElectionOptions& opt, std::ostream& out) {
   URNE_ASSIGN_OR_RETURN(const client::json open_board,
                         api.get_json("/api/v1/elections/" + hex_encode(id) + "/board"));
   out << "5. Voting: one Benaloh challenge opened correctly; " << receipts.size()
-      << " ballots cast, each receipt verified with the service key ("
-      << fixed1(ms_since(t0)) << " ms). While open the board shows counts only: "
-      << open_board["summary"].dump() << ".\n";
+      << " ballots cast, each receipt verified with the service key (" << fixed1(ms_since(t0))
+      << " ms). While open the board shows counts only: " << open_board["summary"].dump() << ".\n";
 
   // ---- 6. Close and tally ----
   t0 = Clock::now();
@@ -195,9 +193,9 @@ Status demo_election(const DemoElectionOptions& opt, std::ostream& out) {
         return internal_error("demo_sums_mismatch", "the server's sums differ from the board's");
       }
     }
-    URNE_ASSIGN_OR_RETURN(std::vector<PartialDecryption> p,
-                          partial_decrypt_all(manifest.election_key(), ceremony.shares[j - 1], id,
-                                              own, rng));
+    URNE_ASSIGN_OR_RETURN(
+        std::vector<PartialDecryption> p,
+        partial_decrypt_all(manifest.election_key(), ceremony.shares[j - 1], id, own, rng));
     URNE_RETURN_IF_ERROR(api.upload_partials(id, TrusteePartials{j, std::move(p)}).status());
   }
   URNE_RETURN_IF_ERROR(move_to(ElectionState::kTallied));

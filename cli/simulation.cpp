@@ -149,8 +149,8 @@ Result<CeremonyResult> run_key_ceremony(unsigned n, unsigned k, Rng& rng, std::o
     URNE_ASSIGN_OR_RETURN(SecretShare s, SecretShare::assemble(outcome.key, j, dealt[j - 1]));
     shares.push_back(std::move(s));
   }
-  out << step << ". Trustees: " << n << " trustees ran the key ceremony (threshold " << k << " of " << n
-      << ", ceremony " << short_hex(ceremony_id) << "). Each dealt a secret polynomial and "
+  out << step << ". Trustees: " << n << " trustees ran the key ceremony (threshold " << k << " of "
+      << n << ", ceremony " << short_hex(ceremony_id) << "). Each dealt a secret polynomial and "
       << "published its commitments; " << delivered
       << " shares were delivered encrypted (crypto_box), each checked against its dealer's "
          "commitments: 0 complaints, QUAL = all "
@@ -212,8 +212,8 @@ Status print_result(const Board& board, std::ostream& out, int step) {
     }
   }
   out << "   board fingerprint " << rep.board_fingerprint_short << " ("
-      << board.contents().ballots.size()
-      << " ballots, " << board.canonical_bytes().size() << " bytes, signed by the service)\n";
+      << board.contents().ballots.size() << " ballots, " << board.canonical_bytes().size()
+      << " bytes, signed by the service)\n";
 
   return Status::ok();
 }

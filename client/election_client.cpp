@@ -115,17 +115,15 @@ Result<json> ElectionClient::call_json(std::string_view method, std::string_view
   return j;
 }
 
-Result<json> ElectionClient::officer_call(const Ed25519SigningKey& officer,
-                                          std::string_view target, const json* body,
-                                          std::int64_t unix_time) {
+Result<json> ElectionClient::officer_call(const Ed25519SigningKey& officer, std::string_view target,
+                                          const json* body, std::int64_t unix_time) {
   const std::string text = body == nullptr ? std::string() : body->dump();
   const Bytes bytes(text.begin(), text.end());
   URNE_ASSIGN_OR_RETURN(const std::string auth,
                         officer_auth_header(officer, "POST", target, unix_time, bytes));
-  URNE_ASSIGN_OR_RETURN(
-      const HttpResponse r,
-      call("POST", target, text, body == nullptr ? "" : kJsonType,
-           {{std::string(kOfficerAuthHeader), auth}}));
+  URNE_ASSIGN_OR_RETURN(const HttpResponse r,
+                        call("POST", target, text, body == nullptr ? "" : kJsonType,
+                             {{std::string(kOfficerAuthHeader), auth}}));
   json j = json::parse(r.body, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded()) return bad_answer("the answer is not JSON");
   return j;
@@ -245,15 +243,14 @@ Result<TokenResponse> ElectionClient::send_token_request(const ElectionId& id,
   return *resp;
 }
 
-Result<Token> ElectionClient::fetch_token(const Manifest& manifest,
-                                          std::string_view institution_id,
+Result<Token> ElectionClient::fetch_token(const Manifest& manifest, std::string_view institution_id,
                                           const InstitutionSecretKey& key, Rng& rng) {
   const TokenPublicKey& pk = manifest.token_public_key();
   URNE_ASSIGN_OR_RETURN(PendingTokenRequest pending,
                         create_token_request(pk, manifest.token_challenge(), rng));
   URNE_ASSIGN_OR_RETURN(const InstitutionSignature sig,
-                        sign_token_request(key, manifest.election_id(), institution_id,
-                                           pk.key_id(), pending.request.bytes()));
+                        sign_token_request(key, manifest.election_id(), institution_id, pk.key_id(),
+                                           pending.request.bytes()));
   URNE_ASSIGN_OR_RETURN(const TokenResponse response,
                         send_token_request(manifest.election_id(), institution_id,
                                            base64url_encode(sig), pending.request.bytes()));
@@ -264,8 +261,8 @@ Result<Token> ElectionClient::fetch_token(const Manifest& manifest,
 
 Result<CastAnswer> ElectionClient::cast(const Manifest& manifest, const CastBallot& ballot) {
   const json body{{"ballot", base64url_encode(ballot.canonical_bytes())}};
-  URNE_ASSIGN_OR_RETURN(const json j,
-                        call_json("POST", election_path(manifest.election_id(), "/ballots"), &body));
+  URNE_ASSIGN_OR_RETURN(
+      const json j, call_json("POST", election_path(manifest.election_id(), "/ballots"), &body));
   if (!j.contains("receipt") || !j["receipt"].is_object()) return bad_answer("no receipt");
   URNE_ASSIGN_OR_RETURN(const Bytes bytes, b64_of(j["receipt"], "canonical"));
   auto receipt = Receipt::parse_canonical(bytes);

@@ -47,9 +47,9 @@ Handler handler(F f) {
 }
 
 Status not_served(std::string_view component) {
-  return Status(Code::kNotFound, "not_served_here",
-                "this server does not run the " + std::string(component) +
-                    "; ask the server that does");
+  return Status(
+      Code::kNotFound, "not_served_here",
+      "this server does not run the " + std::string(component) + "; ask the server that does");
 }
 
 Result<ElectionId> election_param(const Request& req) {
@@ -157,7 +157,8 @@ void add_public_routes(Router& router, const ApiServices& s) {
                json officers = json::array();
                for (const auto& k : s.officer_keys) officers.push_back(hex_encode(k));
                out["officer_keys"] = officers;
-               if (s.ballot_box != nullptr) out["service_key"] = hex_encode(s.ballot_box->service_key());
+               if (s.ballot_box != nullptr)
+                 out["service_key"] = hex_encode(s.ballot_box->service_key());
                return json_ok(out);
              }));
 
@@ -209,8 +210,7 @@ void add_register_routes(Router& router, const ApiServices& s) {
   RegisterService* reg = s.register_service;
   if (reg == nullptr) return;
 
-  router.add("POST", "/api/v1/rosters",
-             handler([&s, reg](const Request& req) -> Result<Response> {
+  router.add("POST", "/api/v1/rosters", handler([&s, reg](const Request& req) -> Result<Response> {
                URNE_RETURN_IF_ERROR(check_officer(s, req));
                URNE_ASSIGN_OR_RETURN(const json body, body_object(req));
                URNE_RETURN_IF_ERROR(codec::only_keys(body, {"roster"}));
@@ -241,41 +241,43 @@ void add_register_routes(Router& router, const ApiServices& s) {
              }));
 
   // RFC 9578 §4: the issuer directory of this election's token key.
-  router.add("GET", "/api/v1/elections/{id}/token-issuer-directory",
-             handler([reg](const Request& req) -> Result<Response> {
-               URNE_ASSIGN_OR_RETURN(const ElectionId id, election_param(req));
-               URNE_ASSIGN_OR_RETURN(const Manifest m, reg->manifest(id));
-               const json dir{
-                   {"issuer-request-uri", "/api/v1/elections/" + hex_encode(id) + "/token-request"},
-                   {"token-keys",
-                    json::array({json{{"token-type", 2},
-                                      {"token-key", base64url_encode(m.token_public_key().spki())}}})}};
-               Response r = json_ok(dir);
-               r.content_type = std::string(kIssuerDirectoryType);
-               return r;
-             }));
+  router.add(
+      "GET", "/api/v1/elections/{id}/token-issuer-directory",
+      handler([reg](const Request& req) -> Result<Response> {
+        URNE_ASSIGN_OR_RETURN(const ElectionId id, election_param(req));
+        URNE_ASSIGN_OR_RETURN(const Manifest m, reg->manifest(id));
+        const json dir{
+            {"issuer-request-uri", "/api/v1/elections/" + hex_encode(id) + "/token-request"},
+            {"token-keys",
+             json::array({json{{"token-type", 2},
+                               {"token-key", base64url_encode(m.token_public_key().spki())}}})}};
+        Response r = json_ok(dir);
+        r.content_type = std::string(kIssuerDirectoryType);
+        return r;
+      }));
 
-  router.add("POST", "/api/v1/elections/{id}/token-request",
-             handler([reg](const Request& req) -> Result<Response> {
-               URNE_ASSIGN_OR_RETURN(const ElectionId id, election_param(req));
-               const std::string institution = header(req, kInstitutionHeader);
-               const std::string sig_text = header(req, kInstitutionSignatureHeader);
-               if (institution.empty() || sig_text.empty()) {
-                 return Status(Code::kUnauthenticated, "institution_auth_missing",
-                               "a token request needs the institution and its signature");
-               }
-               auto sig = base64url_decode(sig_text);
-               if (!sig.ok()) {
-                 return Status(Code::kUnauthenticated, "institution_signature_invalid",
-                               "the signature header is not base64url");
-               }
-               const Bytes body(req.body.begin(), req.body.end());
-               URNE_ASSIGN_OR_RETURN(const store::IssuanceOutcome out,
-                                     reg->issue_token(id, institution, *sig, body));
-               const auto& b = out.response.bytes();
-               return binary_ok(Bytes(b.begin(), b.end()), kTokenResponseType);
-             }),
-             {.content_type = std::string(kTokenRequestType), .body_limit = kTokenRequestBodyLimit});
+  router.add(
+      "POST", "/api/v1/elections/{id}/token-request",
+      handler([reg](const Request& req) -> Result<Response> {
+        URNE_ASSIGN_OR_RETURN(const ElectionId id, election_param(req));
+        const std::string institution = header(req, kInstitutionHeader);
+        const std::string sig_text = header(req, kInstitutionSignatureHeader);
+        if (institution.empty() || sig_text.empty()) {
+          return Status(Code::kUnauthenticated, "institution_auth_missing",
+                        "a token request needs the institution and its signature");
+        }
+        auto sig = base64url_decode(sig_text);
+        if (!sig.ok()) {
+          return Status(Code::kUnauthenticated, "institution_signature_invalid",
+                        "the signature header is not base64url");
+        }
+        const Bytes body(req.body.begin(), req.body.end());
+        URNE_ASSIGN_OR_RETURN(const store::IssuanceOutcome out,
+                              reg->issue_token(id, institution, *sig, body));
+        const auto& b = out.response.bytes();
+        return binary_ok(Bytes(b.begin(), b.end()), kTokenResponseType);
+      }),
+      {.content_type = std::string(kTokenRequestType), .body_limit = kTokenRequestBodyLimit});
 
   router.add("GET", "/api/v1/elections/{id}/issuance",
              handler([reg](const Request& req) -> Result<Response> {
@@ -289,33 +291,32 @@ void add_ballot_box_routes(Router& router, const ApiServices& s) {
   BallotBoxService* box = s.ballot_box;
   if (box == nullptr) return;
 
-  router.add("POST", "/api/v1/elections/{id}/ballots",
-             handler([box](const Request& req) -> Result<Response> {
-               URNE_ASSIGN_OR_RETURN(const ElectionId id, election_param(req));
-               URNE_ASSIGN_OR_RETURN(const json body, body_object(req));
-               URNE_RETURN_IF_ERROR(codec::only_keys(body, {"ballot", "token"}));
-               URNE_ASSIGN_OR_RETURN(const Bytes ballot,
-                                     codec::b64url_field(body, "ballot", kBallotBodyLimit));
-               // The ballot carries its token (docs/protocol.md §8); a
-               // client may repeat it separately, then it must be the same.
-               URNE_ASSIGN_OR_RETURN(const auto token,
-                                     codec::optional_b64url_field(body, "token", 512));
-               if (token) {
-                 const std::size_t header_len = 2 + CastBallot::kLabel.size();
-                 if (ballot.size() < header_len + token->size() ||
-                     !std::equal(token->begin(), token->end(), ballot.begin() + header_len)) {
-                   return invalid_argument("token_mismatch",
-                                           "the token is not the one inside the ballot");
-                 }
-               }
-               URNE_ASSIGN_OR_RETURN(const CastReceipt r, box->cast(id, ballot));
-               return json_ok(json{{"status", r.newly_accepted ? "accepted" : "already_accepted"},
-                                   {"receipt", codec::receipt_view(r.receipt)}},
-                              r.newly_accepted ? 201 : 200);
-             }),
-             {.content_type = std::string(kJson),
-              .body_limit = kBallotBodyLimit * 4 / 3 + 1024,
-              .log_requests = false});
+  router.add(
+      "POST", "/api/v1/elections/{id}/ballots",
+      handler([box](const Request& req) -> Result<Response> {
+        URNE_ASSIGN_OR_RETURN(const ElectionId id, election_param(req));
+        URNE_ASSIGN_OR_RETURN(const json body, body_object(req));
+        URNE_RETURN_IF_ERROR(codec::only_keys(body, {"ballot", "token"}));
+        URNE_ASSIGN_OR_RETURN(const Bytes ballot,
+                              codec::b64url_field(body, "ballot", kBallotBodyLimit));
+        // The ballot carries its token (docs/protocol.md §8); a
+        // client may repeat it separately, then it must be the same.
+        URNE_ASSIGN_OR_RETURN(const auto token, codec::optional_b64url_field(body, "token", 512));
+        if (token) {
+          const std::size_t header_len = 2 + CastBallot::kLabel.size();
+          if (ballot.size() < header_len + token->size() ||
+              !std::equal(token->begin(), token->end(), ballot.begin() + header_len)) {
+            return invalid_argument("token_mismatch", "the token is not the one inside the ballot");
+          }
+        }
+        URNE_ASSIGN_OR_RETURN(const CastReceipt r, box->cast(id, ballot));
+        return json_ok(json{{"status", r.newly_accepted ? "accepted" : "already_accepted"},
+                            {"receipt", codec::receipt_view(r.receipt)}},
+                       r.newly_accepted ? 201 : 200);
+      }),
+      {.content_type = std::string(kJson),
+       .body_limit = kBallotBodyLimit * 4 / 3 + 1024,
+       .log_requests = false});
 
   router.add("GET", "/api/v1/elections/{id}/board",
              handler([&s, box](const Request& req) -> Result<Response> {
@@ -346,18 +347,18 @@ void add_ballot_box_routes(Router& router, const ApiServices& s) {
                URNE_ASSIGN_OR_RETURN(const ElectionId id, election_param(req));
                URNE_ASSIGN_OR_RETURN(const auto board, box->board(id));
                Response r = binary_ok(board->canonical_bytes(), "application/octet-stream");
-               r.headers.emplace_back("Content-Disposition",
-                                      "attachment; filename=\"board-" + board->short_fingerprint() +
-                                          ".urne\"");
+               r.headers.emplace_back(
+                   "Content-Disposition",
+                   "attachment; filename=\"board-" + board->short_fingerprint() + ".urne\"");
                return r;
              }));
 
-  router.add("GET", "/api/v1/elections/{id}/sums",
-             handler([box](const Request& req) -> Result<Response> {
-               URNE_ASSIGN_OR_RETURN(const ElectionId id, election_param(req));
-               URNE_ASSIGN_OR_RETURN(const auto sums, box->sums(id));
-               return json_ok(json{{"election_id", hex_encode(id)}, {"sums", codec::sums_view(sums)}});
-             }));
+  router.add(
+      "GET", "/api/v1/elections/{id}/sums", handler([box](const Request& req) -> Result<Response> {
+        URNE_ASSIGN_OR_RETURN(const ElectionId id, election_param(req));
+        URNE_ASSIGN_OR_RETURN(const auto sums, box->sums(id));
+        return json_ok(json{{"election_id", hex_encode(id)}, {"sums", codec::sums_view(sums)}});
+      }));
 
   router.add("POST", "/api/v1/elections/{id}/partials",
              handler([box](const Request& req) -> Result<Response> {
@@ -419,8 +420,7 @@ void add_ballot_box_routes(Router& router, const ApiServices& s) {
 // Routes that concern both components.
 void add_shared_routes(Router& router, const ApiServices& s) {
   router.add(
-      "POST", "/api/v1/elections",
-      handler([&s](const Request& req) -> Result<Response> {
+      "POST", "/api/v1/elections", handler([&s](const Request& req) -> Result<Response> {
         URNE_RETURN_IF_ERROR(check_officer(s, req));
         URNE_ASSIGN_OR_RETURN(const json body, body_object(req));
         URNE_RETURN_IF_ERROR(codec::only_keys(body, {"manifest", "roster"}));
@@ -458,7 +458,8 @@ void add_shared_routes(Router& router, const ApiServices& s) {
       handler([&s](const Request& req) -> Result<Response> {
         URNE_ASSIGN_OR_RETURN(const ElectionId id, election_param(req));
         URNE_ASSIGN_OR_RETURN(const json body, body_object(req));
-        URNE_RETURN_IF_ERROR(codec::only_keys(body, {"state", "sequence", "signature", "lot_seed"}));
+        URNE_RETURN_IF_ERROR(
+            codec::only_keys(body, {"state", "sequence", "signature", "lot_seed"}));
         URNE_ASSIGN_OR_RETURN(const std::string state_text, codec::string_field(body, "state", 32));
         const auto state = parse_state_name(state_text);
         if (!state || *state == ElectionState::kDraft) {
@@ -519,12 +520,12 @@ void add_election_routes(Router& router, const ApiServices& services) {
   add_shared_routes(router, services);
   // Routes of the component that does not run here: a clear 404.
   const auto absent = [](std::string_view component) {
-    return handler([component](const Request&) -> Result<Response> {
-      return not_served(component);
-    });
+    return handler(
+        [component](const Request&) -> Result<Response> { return not_served(component); });
   };
   if (services.register_service == nullptr) {
-    for (const char* p : {"/api/v1/elections/{id}/token-request"}) router.add("POST", p, absent("register"));
+    for (const char* p : {"/api/v1/elections/{id}/token-request"})
+      router.add("POST", p, absent("register"));
     for (const char* p : {"/api/v1/elections/{id}/roster", "/api/v1/elections/{id}/issuance",
                           "/api/v1/elections/{id}/token-issuer-directory"}) {
       router.add("GET", p, absent("register"));

@@ -35,9 +35,11 @@ Status backup_data_dir(const std::filesystem::path& data_dir, const std::filesys
     const auto src = data_dir / name;
     if (!std::filesystem::exists(src, ec)) continue;
     struct stat st {};
-    if (::stat(src.c_str(), &st) != 0) return internal_error("backup_failed", "cannot stat " + src.string());
+    if (::stat(src.c_str(), &st) != 0)
+      return internal_error("backup_failed", "cannot stat " + src.string());
     URNE_ASSIGN_OR_RETURN(const std::string data, read_small_file(src, std::size_t{1} << 20));
-    URNE_RETURN_IF_ERROR(write_file_atomically(dest / name, data, st.st_mode & 0777, "backup_failed"));
+    URNE_RETURN_IF_ERROR(
+        write_file_atomically(dest / name, data, st.st_mode & 0777, "backup_failed"));
     out << "copied " << name << "\n";
   }
   return Status::ok();

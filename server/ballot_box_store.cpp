@@ -332,8 +332,7 @@ Result<TransitionResult> BallotBoxStore::transition(const ElectionId& election,
     SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     URNE_ASSIGN_OR_RETURN(const BoxState box, state_locked(election));
     URNE_ASSIGN_OR_RETURN(const auto stored, load_transitions_locked(*db_, election));
-    URNE_ASSIGN_OR_RETURN(const bool appended,
-                          append_transition_locked(*db_, election, stored, t));
+    URNE_ASSIGN_OR_RETURN(const bool appended, append_transition_locked(*db_, election, stored, t));
     if (!appended) {
       return TransitionResult{t.state == state_after(stored) ? t.state : state_after(stored),
                               static_cast<std::uint32_t>(stored.size()), false};
@@ -534,8 +533,8 @@ Result<std::vector<TrusteePartials>> BallotBoxStore::partials(const ElectionId& 
       TrusteePartials tp;
       tp.trustee = static_cast<TrusteeIndex>(trustee);
       for (std::size_t off = 0; off < bytes.size(); off += PartialDecryption::kSize) {
-        auto p = PartialDecryption::parse(
-            ByteView(bytes).subspan(off, PartialDecryption::kSize), params);
+        auto p = PartialDecryption::parse(ByteView(bytes).subspan(off, PartialDecryption::kSize),
+                                          params);
         if (!p.ok()) return stored_data_corrupt("stored partial decryption", p.status());
         tp.partials.push_back(std::move(p).value());
       }

@@ -36,9 +36,9 @@
 
 #include "ballot/ballot.hpp"
 #include "ballot/board.hpp"
+#include "ballot/manifest.hpp"
 #include "ballot/roster.hpp"
 #include "ballot/tally.hpp"
-#include "ballot/manifest.hpp"
 #include "crypto/bytes.hpp"
 #include "crypto/privacy_pass.hpp"
 #include "crypto/status.hpp"
@@ -129,8 +129,7 @@ class BallotBoxStore {
   // "issuance_log_differs". Stored sorted by institution id.
   Status put_issuance_log(const ElectionId& election, std::vector<IssuanceEntry> entries);
   // nullopt until recorded.
-  Result<std::optional<std::vector<IssuanceEntry>>> issuance_log(
-      const ElectionId& election) const;
+  Result<std::optional<std::vector<IssuanceEntry>>> issuance_log(const ElectionId& election) const;
 
   // A trustee's partial decryptions of the sums, verified by the caller;
   // taken only while the election is closed (kFailedPrecondition

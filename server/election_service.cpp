@@ -175,7 +175,8 @@ Result<std::vector<IssuanceEntry>> RegisterService::issuance_log(const ElectionI
   URNE_ASSIGN_OR_RETURN(const auto records, store_.issuances(id));
   std::vector<IssuanceEntry> out;
   out.reserve(records.size());
-  for (const auto& r : records) out.push_back(IssuanceEntry{r.institution_id, r.request, r.signature});
+  for (const auto& r : records)
+    out.push_back(IssuanceEntry{r.institution_id, r.request, r.signature});
   return out;
 }
 
@@ -279,7 +280,8 @@ Result<store::TransitionResult> BallotBoxService::transition(
   return store_.transition(id, t, lot_seed);
 }
 
-Status BallotBoxService::put_issuance_log(const ElectionId& id, std::vector<IssuanceEntry> entries) {
+Status BallotBoxService::put_issuance_log(const ElectionId& id,
+                                          std::vector<IssuanceEntry> entries) {
   URNE_ASSIGN_OR_RETURN(const auto manifest_ptr, cached_manifest(id));
   const Manifest& manifest = *manifest_ptr;
   URNE_ASSIGN_OR_RETURN(const auto roster_ptr, cached_roster(id));

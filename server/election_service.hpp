@@ -139,8 +139,7 @@ class RegisterService {
   //   then RegisterStore::record_issuance (the same request again: the same
   //   response; another: "already_issued_other_request"; wrong state:
   //   "issuance_closed").
-  Result<store::IssuanceOutcome> issue_token(const ElectionId& id,
-                                             std::string_view institution_id,
+  Result<store::IssuanceOutcome> issue_token(const ElectionId& id, std::string_view institution_id,
                                              ByteView signature, ByteView request_bytes);
   Result<std::uint64_t> tokens_issued(const ElectionId& id) const;
 

@@ -234,12 +234,11 @@ class Session : public std::enable_shared_from_this<Session> {
     state_ = State::kClosing;
     if (drained >= kDrainLimit) return do_close();
     if (drained == 0) beast::get_lowest_layer(stream_).expires_after(kShutdownTimeout);
-    stream_.async_read_some(
-        net::buffer(drain_buffer_),
-        [self = shared_from_this(), drained](beast::error_code ec, std::size_t n) {
-          if (ec) return self->do_close();
-          self->do_drain(drained + n);
-        });
+    stream_.async_read_some(net::buffer(drain_buffer_), [self = shared_from_this(), drained](
+                                                            beast::error_code ec, std::size_t n) {
+      if (ec) return self->do_close();
+      self->do_drain(drained + n);
+    });
   }
 
   void do_close() {

@@ -6,21 +6,21 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
-#include <memory>
-#include <vector>
 #include <exception>
 #include <filesystem>
 #include <iostream>
+#include <memory>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include "crypto/bytes.hpp"
 #include "crypto/random.hpp"
 #include "server/api.hpp"
+#include "server/backup.hpp"
 #include "server/ballot_box_store.hpp"
 #include "server/election_service.hpp"
 #include "server/keys.hpp"
-#include "server/backup.hpp"
 #include "server/listener.hpp"
 #include "server/register_store.hpp"
 #include "server/router.hpp"
@@ -112,7 +112,8 @@ int run(int argc, char** argv) {
   auto officer_keys = urne::server::update_officer_keys(data_dir, add_keys);
   if (!officer_keys.ok()) return report(officer_keys.status());
   if (officer_keys->empty())
-    std::cerr << "urne-server: warning: no officer key (--officer-key): no election can be set up\n";
+    std::cerr
+        << "urne-server: warning: no officer key (--officer-key): no election can be set up\n";
 
   using urne::server::Role;
   const Role role = role_text == "register"     ? Role::kRegister
@@ -137,8 +138,8 @@ int run(int argc, char** argv) {
     if (!service_key.ok()) return report(service_key.status());
     std::cout << "urne-server: service key " << urne::hex_encode(service_key->key.public_key())
               << (service_key->generated ? " (newly generated)" : "") << std::endl;
-    box_service = std::make_unique<urne::server::BallotBoxService>(
-        *box_store, std::move(service_key->key));
+    box_service =
+        std::make_unique<urne::server::BallotBoxService>(*box_store, std::move(service_key->key));
   }
   urne::server::ApiServices services;
   services.role = role;
@@ -147,8 +148,8 @@ int run(int argc, char** argv) {
   services.officer_keys = *officer_keys;
   services.now = [] {
     return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::seconds>(
-                                          std::chrono::system_clock::now().time_since_epoch())
-                                          .count());
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count());
   };
 
   urne::server::Router router;
@@ -157,8 +158,9 @@ int run(int argc, char** argv) {
 
   auto server = urne::server::Server::create(options, *identity, router);
   if (!server.ok()) return report(server.status());
-  std::cout << "urne-server (" << urne::server::role_name(role) << ") listening on https://" << listen.substr(0, colon) << ":"
-            << (*server)->port() << " (certificate SHA-256 " << identity->fingerprint_sha256
+  std::cout << "urne-server (" << urne::server::role_name(role) << ") listening on https://"
+            << listen.substr(0, colon) << ":" << (*server)->port() << " (certificate SHA-256 "
+            << identity->fingerprint_sha256
             << (identity->self_signed_generated ? ", newly generated" : "") << ")" << std::endl;
   (*server)->run();
   std::cerr << "urne-server: stopped\n";

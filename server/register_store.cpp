@@ -237,8 +237,7 @@ Result<TransitionOutcome> RegisterStore::transition(const ElectionId& election,
       return Status(Code::kDataLoss, "storage_corrupt",
                     "the election's state disagrees with its transitions");
     }
-    URNE_ASSIGN_OR_RETURN(const bool appended,
-                          append_transition_locked(*db_, election, stored, t));
+    URNE_ASSIGN_OR_RETURN(const bool appended, append_transition_locked(*db_, election, stored, t));
     if (!appended) return TransitionOutcome{current, false};
     SQLite::Statement st(*db_,
                          "UPDATE elections SET state = ?, sequence = sequence + 1 "
@@ -282,8 +281,8 @@ Status RegisterStore::create_election_from_pending(const Manifest& manifest) {
     SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
     SecretBytes der;
     {
-      SQLite::Statement st(*db_,
-                           "SELECT secret_key_pkcs8 FROM pending_token_keys WHERE token_key_id = ?");
+      SQLite::Statement st(
+          *db_, "SELECT secret_key_pkcs8 FROM pending_token_keys WHERE token_key_id = ?");
       bind_blob(st, 1, key_id);
       if (!st.executeStep()) {
         // Created already (a retry)? Then the election exists.

@@ -12,10 +12,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <memory>
 #include <mutex>
@@ -31,9 +31,9 @@
 #include "client/election_client.hpp"
 #include "crypto/credential.hpp"
 #include "crypto/dkg.hpp"
+#include "crypto/dkg_fixture.hpp"
 #include "crypto/random.hpp"
 #include "crypto/signing.hpp"
-#include "crypto/dkg_fixture.hpp"
 #include "server/api.hpp"
 #include "server/ballot_box_store.hpp"
 #include "server/election_service.hpp"
@@ -109,8 +109,8 @@ class ApiServer {
       auto key = ok(server::load_or_create_service_key(dir_, rng));
       box_ = std::make_unique<server::BallotBoxService>(*box_store_, std::move(key.key));
     }
-    services_ = server::ApiServices{role_, register_.get(), box_.get(), keys,
-                                    [] { return unix_now(); }};
+    services_ =
+        server::ApiServices{role_, register_.get(), box_.get(), keys, [] { return unix_now(); }};
     router_ = std::make_unique<server::Router>();
     server::add_election_routes(*router_, services_);
     server::ServerOptions o;
@@ -137,7 +137,9 @@ class ApiServer {
     register_store_.reset();
   }
 
-  client::Url url() const { return ok(client::parse_url("https://127.0.0.1:" + std::to_string(port_))); }
+  client::Url url() const {
+    return ok(client::parse_url("https://127.0.0.1:" + std::to_string(port_)));
+  }
   client::TrustConfig trust() const {
     return ok(client::TrustConfig::pinned_sha256(identity_.fingerprint_sha256));
   }
@@ -228,7 +230,8 @@ class ServerProcess {
 
   client::ElectionClient connect() const {
     const auto url = ok(client::parse_url("https://127.0.0.1:" + std::to_string(port_)));
-    return ok(client::ElectionClient::connect(url, ok(client::TrustConfig::pinned_sha256(fingerprint_))));
+    return ok(
+        client::ElectionClient::connect(url, ok(client::TrustConfig::pinned_sha256(fingerprint_))));
   }
 
  private:
@@ -315,8 +318,8 @@ struct People {
     for (std::size_t s = 0; s < own.size(); ++s) REQUIRE(same_sum(own[s], server_sums[s]));
     TrusteePartials tp;
     tp.trustee = j;
-    tp.partials = ok(partial_decrypt_all(m.election_key(), trustees->shares[j - 1],
-                                         m.election_id(), own, rng));
+    tp.partials = ok(
+        partial_decrypt_all(m.election_key(), trustees->shares[j - 1], m.election_id(), own, rng));
     return tp;
   }
 };

@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "api_fixture.hpp"
-#include "ballot/board_fixture.hpp"
 #include "ballot/audit.hpp"
 #include "ballot/ballot.hpp"
+#include "ballot/board_fixture.hpp"
 #include "ballot/tally.hpp"
 #include "server/backup.hpp"
 
@@ -206,7 +206,8 @@ TEST_CASE("a restart in the middle of voting loses no accepted ballot and no iss
     for (std::size_t i = 0; i < 10; ++i) {
       ballots.push_back(ok(build_ballot(e.manifest, e.tokens[i], choice_of(i), people.rng)));
     }
-    for (std::size_t i = 0; i < 5; ++i) receipts.push_back(ok(c.cast(e.manifest, ballots[i].ballot)).receipt);
+    for (std::size_t i = 0; i < 5; ++i)
+      receipts.push_back(ok(c.cast(e.manifest, ballots[i].ballot)).receipt);
   }
   server.stop();
   server.start();  // same data directory, same port, stores reopened
@@ -219,7 +220,8 @@ TEST_CASE("a restart in the middle of voting loses no accepted ballot and no iss
   const client::CastAnswer again = ok(c.cast(e.manifest, ballots[2].ballot));
   CHECK_FALSE(again.newly_accepted);
   CHECK(again.receipt.canonical_bytes() == receipts[2].canonical_bytes());
-  for (std::size_t i = 5; i < 10; ++i) receipts.push_back(ok(c.cast(e.manifest, ballots[i].ballot)).receipt);
+  for (std::size_t i = 5; i < 10; ++i)
+    receipts.push_back(ok(c.cast(e.manifest, ballots[i].ballot)).receipt);
   const Board board = close_and_tally(c, people, e.manifest);
   const AuditReport report = audit_board(board, receipts[0], AuditScope::kFinal);
   CHECK_MESSAGE(report.ok(), failures_of(report));
@@ -244,7 +246,8 @@ TEST_CASE("a backup taken while voting goes on restores into a server that conti
   ok(server::backup_data_dir(dir.path, backup, said));
   CHECK(said.str().find("backed up register.db") != std::string::npos);
   CHECK(said.str().find("backed up ballot-box.db") != std::string::npos);
-  CHECK((fs::status(backup / "service.key").permissions() & fs::perms::group_all) == fs::perms::none);
+  CHECK((fs::status(backup / "service.key").permissions() & fs::perms::group_all) ==
+        fs::perms::none);
   CHECK(reason(server::backup_data_dir(dir.path, backup, said)) == "backup_exists");
   server.stop();
   // The restored server: same keys, same election, the three ballots.
@@ -290,14 +293,15 @@ TEST_CASE("the register and the ballot box run as two processes, and the box sur
   std::vector<Receipt> receipts;
   for (std::size_t i = 0; i < 8; ++i) {
     const Token token = ok(r.fetch_token(m, people.ids[i], people.keys[i], people.rng));
-    CHECK(reason(b.send_token_request(id, people.ids[i], "AA", token.bytes())) == "not_served_here");
+    CHECK(reason(b.send_token_request(id, people.ids[i], "AA", token.bytes())) ==
+          "not_served_here");
     const BuiltBallot ballot = ok(build_ballot(m, token, choice_of(i), people.rng));
     receipts.push_back(ok(b.cast(m, ballot.ballot)).receipt);
     if (i == 3) {
       // A crash of the ballot box: everything acknowledged is on disk.
       box->stop(SIGKILL);
-      box = std::make_unique<ServerProcess>(
-          box_dir.path, std::vector<std::string>{"--role", "ballot-box"});
+      box = std::make_unique<ServerProcess>(box_dir.path,
+                                            std::vector<std::string>{"--role", "ballot-box"});
       b = box->connect();
       CHECK(ok(b.turnout(id))["ballots_cast"] == 4);
     }

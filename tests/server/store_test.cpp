@@ -24,6 +24,8 @@
 #include "ballot/election_fixture.hpp"  // tests/ballot: manifest spec, token issuer
 #include "ballot/manifest.hpp"
 #include "ballot/roster.hpp"
+#include "crypto/group.hpp"
+#include "crypto/threshold.hpp"
 #include "server/ballot_box_store.hpp"
 #include "server/register_store.hpp"
 #include "server/sqlite_util.hpp"
@@ -342,8 +344,8 @@ TEST_CASE("election transitions follow the line, are counted, stored and idempot
   REQUIRE(stored.size() == 2);
   CHECK(stored[1].state == ElectionState::kOpen);
   CHECK(stored[1].signature == step(ElectionState::kOpen, 2).signature);
-  CHECK(reason_of(reg->transition(manifest_b().election_id(), step(ElectionState::kPublished, 1))) ==
-        "election_not_found");
+  CHECK(reason_of(reg->transition(manifest_b().election_id(),
+                                  step(ElectionState::kPublished, 1))) == "election_not_found");
 }
 
 TEST_CASE("a token key made before its manifest becomes the election's key") {
@@ -586,9 +588,9 @@ TEST_CASE("a ballot box has no table for a signing key, no rowid table and no ti
     CHECK(sql.find("secret") == std::string::npos);
     CHECK(sql.find("autoincrement") == std::string::npos);
   }
-  CHECK(tables == std::set<std::string>{"ballots", "elections", "issuance_entries",
-                                        "issuance_logs", "lot_seeds", "partials", "rosters",
-                                        "spent_tokens", "transitions"});
+  CHECK(tables == std::set<std::string>{"ballots", "elections", "issuance_entries", "issuance_logs",
+                                        "lot_seeds", "partials", "rosters", "spent_tokens",
+                                        "transitions"});
   CHECK(pragma_of(file, "user_version") == 3);
 }
 
@@ -936,4 +938,86 @@ TEST_CASE("a corrupted database file gives data_loss") {
 }
 
 }  // namespace
+// A parseable partial decryption of `trustee` (the store does not verify
+// proofs; the service does).
+TrusteePartials fake_partials(const Manifest& m, TrusteeIndex trustee, std::size_t slots,
+                              std::uint8_t z) {
+  TrusteePartials tp;
+  tp.trustee = trustee;
+  for (std::size_t s = 0; s < slots; ++s) {
+    Bytes b{0x05};
+    append(b, m.spec().ceremony_id);
+    b.push_back(static_cast<std::uint8_t>(trustee));
+    append(b, Point::generator().bytes());
+    b.insert(b.end(), 32, 0);  // c
+    Bytes zs(32, 0);
+    zs[0] = z;  // a small canonical scalar
+    append(b, zs);
+    tp.partials.push_back(must(PartialDecryption::parse(b, m.election_key().params())));
+  }
+  return tp;
+}
+
+TEST_CASE("the box keeps the officer's transitions, the seed, the issuance log and partials") {
+  TempDir dir;
+  const fs::path file = dir / "box.db";
+  const Manifest& m = manifest_a();
+  const ElectionId& id = m.election_id();
+  SeededRng rng(11);
+  FixedBytes<32> seed{};
+  seed.fill(0x5e);
+  {
+    auto box = must(BallotBoxStore::open(file));
+    REQUIRE(box->add_election(m).is_ok());
+    const Roster other =
+        must(Roster::create("Frühjahrstagung", must(CredentialContext::parse(test::filled(0xc1))),
+                            {Institution{"caritas", "Caritas Mecklenburg e.V.", inst_key(11)}}));
+    CHECK(reason_of(box->put_roster(id, other)) == "roster_mismatch");
+    REQUIRE(box->put_roster(id, roster()).is_ok());
+    CHECK(must(box->roster(id)).fingerprint() == roster().fingerprint());
+    CHECK(reason_of(box->transition(id, step(ElectionState::kOpen, 1))) == "wrong_state");
+    CHECK(must(box->transition(id, step(ElectionState::kPublished, 1))).newly_applied);
+    CHECK(must(box->state(id)) == BoxState::kNotOpen);
+    CHECK(must(box->transition(id, step(ElectionState::kOpen, 2))).newly_applied);
+    CHECK(must(box->state(id)) == BoxState::kOpen);
+    CHECK_FALSE(must(box->transition(id, step(ElectionState::kOpen, 2))).newly_applied);
+    // Before the close: no log, no partials.
+    CHECK(reason_of(box->put_issuance_log(id, {})) == "ballot_not_closed");
+    CHECK(reason_of(box->add_partials(id, fake_partials(m, 1, 3, 1))) == "wrong_state");
+    CHECK(reason_of(box->transition(id, step(ElectionState::kClosed, 3))) == "lot_seed_required");
+    CHECK_FALSE(must(box->lot_seed(id)).has_value());
+    REQUIRE(box->transition(id, step(ElectionState::kClosed, 3), seed).ok());
+    CHECK(must(box->state(id)) == BoxState::kClosed);
+
+    // The log: once; the same again is a no-op, another is refused.
+    std::vector<IssuanceEntry> log = {{"iz-schwerin", token_request(m, rng), signature_of(2)},
+                                      {"caritas", token_request(m, rng), signature_of(1)}};
+    REQUIRE(box->put_issuance_log(id, log).is_ok());
+    REQUIRE(box->put_issuance_log(id, log).is_ok());
+    std::vector<IssuanceEntry> shorter = {log[0]};
+    CHECK(reason_of(box->put_issuance_log(id, shorter)) == "issuance_log_differs");
+
+    CHECK(must(box->add_partials(id, fake_partials(m, 2, 3, 1))));
+    CHECK_FALSE(must(box->add_partials(id, fake_partials(m, 2, 3, 1))));
+    CHECK(reason_of(box->add_partials(id, fake_partials(m, 2, 3, 2))) == "partials_differ");
+  }
+  // Everything survives a reopen, in the board's order.
+  auto box = must(BallotBoxStore::open(file));
+  const auto ts = must(box->transitions(id));
+  REQUIRE(ts.size() == 3);
+  CHECK(ts[2].state == ElectionState::kClosed);
+  CHECK(must(box->lot_seed(id)) == seed);
+  const auto log = must(box->issuance_log(id));
+  REQUIRE(log.has_value());
+  REQUIRE(log->size() == 2);
+  CHECK((*log)[0].institution_id == "caritas");  // sorted by id, not by arrival
+  const auto partials = must(box->partials(id));
+  REQUIRE(partials.size() == 1);
+  CHECK(partials[0].trustee == 2);
+  CHECK(partials[0].partials.size() == 3);
+  // Once tallied, the set of partials is frozen: a late trustee is refused.
+  REQUIRE(box->transition(id, step(ElectionState::kTallied, 4)).ok());
+  CHECK(reason_of(box->add_partials(id, fake_partials(m, 1, 3, 1))) == "wrong_state");
+}
+
 }  // namespace urne::store
