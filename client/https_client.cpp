@@ -595,7 +595,12 @@ Result<std::unique_ptr<HttpsClient>> HttpsClient::connect(const Url& url, const 
 HttpsClient::HttpsClient(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 HttpsClient::~HttpsClient() {
-  if (impl_) impl_->close_gracefully();
+  // A destructor must not throw; a failed close_notify only means the
+  // server does not get one (the socket closes with impl_ either way).
+  try {
+    if (impl_) impl_->close_gracefully();
+  } catch (...) {  // NOLINT(bugprone-empty-catch): nothing left to do here
+  }
 }
 
 Result<HttpResponse> HttpsClient::request(std::string_view method, std::string_view target,

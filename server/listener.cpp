@@ -279,7 +279,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string method_;
   std::string route_;  // pattern of the request being read, for the log
   bool drain_after_write_ = false;
-  std::array<char, 16 * 1024> drain_buffer_{};
+  std::array<char, std::size_t{16} * 1024> drain_buffer_{};
   Clock::time_point started_{};
 };
 
