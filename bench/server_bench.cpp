@@ -82,8 +82,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
-using urne::client::HttpsClient;
 using urne::client::HttpResponse;
+using urne::client::HttpsClient;
 
 // Goals of the issue (docs/performance.md).
 constexpr double kIssuanceCpuGoal = 1.4;  // x one RSA-2048 private op
@@ -342,16 +342,13 @@ struct PhaseResult {
   double rate = 0;  // offered arrival rate (open loop), requests/s
 
   double throughput() const { return static_cast<double>(requests) / wall_s; }
-  double server_cpu_per_request() const {
-    return server_cpu_s / static_cast<double>(requests);
-  }
-  double client_cpu_per_request() const {
-    return client_cpu_s / static_cast<double>(requests);
-  }
+  double server_cpu_per_request() const { return server_cpu_s / static_cast<double>(requests); }
+  double client_cpu_per_request() const { return client_cpu_s / static_cast<double>(requests); }
   // Nearest-rank percentile, in milliseconds.
   double percentile_ms(double p) const {
     if (latencies.empty()) return 0;
-    auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(latencies.size())));
+    auto rank =
+        static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(latencies.size())));
     rank = std::clamp<std::size_t>(rank, 1, latencies.size());
     return latencies[rank - 1] * 1000.0;
   }
@@ -389,8 +386,8 @@ Answer send_one(HttpsClient& c, const Target& t, const Prepared& p) {
 // Runs `work(thread index, client)` on one thread per client, between two
 // readings of the server's and this process's CPU time.
 template <class Work>
-PhaseResult timed_phase(const ServerChild& server, std::vector<std::unique_ptr<HttpsClient>>& clients,
-                        Work&& work) {
+PhaseResult timed_phase(const ServerChild& server,
+                        std::vector<std::unique_ptr<HttpsClient>>& clients, Work&& work) {
   PhaseResult r;
   std::vector<std::uint64_t> connections_before;
   for (auto& c : clients) connections_before.push_back(c->stats().connections);
@@ -408,8 +405,8 @@ PhaseResult timed_phase(const ServerChild& server, std::vector<std::unique_ptr<H
   r.client_cpu_s = self_cpu_seconds() - client_cpu0;
   const auto server_cpu1 = server.cpu_split();
   r.server_sys_s = server_cpu1.second - server_cpu0.second;
-  r.server_cpu_s = std::max(0.0, (server_cpu1.first + server_cpu1.second) -
-                                     (server_cpu0.first + server_cpu0.second));
+  r.server_cpu_s = std::max(
+      0.0, (server_cpu1.first + server_cpu1.second) - (server_cpu0.first + server_cpu0.second));
   // Connections opened during the phase (keep-alive: none is expected).
   for (std::size_t i = 0; i < clients.size(); ++i) {
     r.connections += clients[i]->stats().connections - connections_before[i];
@@ -420,8 +417,8 @@ PhaseResult timed_phase(const ServerChild& server, std::vector<std::unique_ptr<H
 // Closed loop: each connection sends its next request as soon as the
 // previous answer is in; throughput = requests / wall time.
 PhaseResult closed_loop(const ServerChild& server, const Target& t,
-                        const std::vector<Prepared>& requests, std::size_t first,
-                        std::size_t count, std::size_t connections, std::vector<Answer>& answers) {
+                        const std::vector<Prepared>& requests, std::size_t first, std::size_t count,
+                        std::size_t connections, std::vector<Answer>& answers) {
   auto clients = connect_all(t, connections);
   std::atomic<std::size_t> next{0};
   PhaseResult r = timed_phase(server, clients, [&](std::size_t, HttpsClient& c) {
@@ -464,8 +461,8 @@ PhaseResult open_loop(const ServerChild& server, const Target& t,
     }
     while (!started.load(std::memory_order_acquire)) std::this_thread::yield();
     for (std::size_t i = next++; i < count; i = next++) {
-      const auto when =
-          start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(due[i]));
+      const auto when = start + std::chrono::duration_cast<Clock::duration>(
+                                    std::chrono::duration<double>(due[i]));
       std::this_thread::sleep_until(when);
       const double lag = std::chrono::duration<double>(Clock::now() - when).count();
       Answer a = send_one(c, t, requests[first + i]);
@@ -485,16 +482,19 @@ PhaseResult open_loop(const ServerChild& server, const Target& t,
 }
 
 void print_phase(const char* name, const PhaseResult& r, double limit_s) {
-  std::printf("  %-27s %6zu req in %6.2f s = %8.1f /s;  server CPU %7.3f ms/req (%.2fx limit);"
-              "  bench CPU %.3f ms/req\n",
-              name, r.requests, r.wall_s, r.throughput(), r.server_cpu_per_request() * 1000,
-              r.server_cpu_per_request() / limit_s, r.client_cpu_per_request() * 1000);
-  std::printf("  %-27s (kernel %.3f ms/req; 1 tick = %.3f ms/req) latency ms p50 %.2f  p90 %.2f  p99 %.2f  max %.2f;"
-              "  new connections %llu",
-              "", r.server_sys_s * 1000 / static_cast<double>(r.requests),
-              1000.0 / static_cast<double>(sysconf(_SC_CLK_TCK)) / static_cast<double>(r.requests),
-              r.percentile_ms(50), r.percentile_ms(90), r.percentile_ms(99),
-              r.percentile_ms(100), static_cast<unsigned long long>(r.connections));
+  std::printf(
+      "  %-27s %6zu req in %6.2f s = %8.1f /s;  server CPU %7.3f ms/req (%.2fx limit);"
+      "  bench CPU %.3f ms/req\n",
+      name, r.requests, r.wall_s, r.throughput(), r.server_cpu_per_request() * 1000,
+      r.server_cpu_per_request() / limit_s, r.client_cpu_per_request() * 1000);
+  std::printf(
+      "  %-27s (kernel %.3f ms/req; 1 tick = %.3f ms/req) latency ms p50 %.2f  p90 %.2f  p99 %.2f  "
+      "max %.2f;"
+      "  new connections %llu",
+      "", r.server_sys_s * 1000 / static_cast<double>(r.requests),
+      1000.0 / static_cast<double>(sysconf(_SC_CLK_TCK)) / static_cast<double>(r.requests),
+      r.percentile_ms(50), r.percentile_ms(90), r.percentile_ms(99), r.percentile_ms(100),
+      static_cast<unsigned long long>(r.connections));
   if (r.rate > 0) {
     std::printf(";  offered %.1f /s, max send lag %.2f ms", r.rate, r.max_send_lag_s * 1000);
   }
@@ -507,8 +507,9 @@ void require_status(const std::vector<Answer>& answers, int status, const char* 
     const Answer& a = answers[i];
     if (a.status == status) continue;
     throw Failure(std::string(what) + " #" + std::to_string(i) + ": " +
-                  (a.status == 0 ? a.error
-                                 : "HTTP " + std::to_string(a.status) + " " + a.body.substr(0, 300)));
+                  (a.status == 0
+                       ? a.error
+                       : "HTTP " + std::to_string(a.status) + " " + a.body.substr(0, 300)));
   }
 }
 
@@ -533,8 +534,8 @@ double cpu_per_op(double seconds, Op&& op) {
 // time of one operation; diagnostic only, the limit is the first.
 std::pair<double, double> rsa_private_op_limit(double seconds, unsigned threads) {
   using namespace urne;
-  auto issuer = must(TokenIssuer::create(must(BlindRsaSecretKey::generate(2048), "rsa key")),
-                     "issuer");
+  auto issuer =
+      must(TokenIssuer::create(must(BlindRsaSecretKey::generate(2048), "rsa key")), "issuer");
   FixedBytes<32> election_id{};
   election_id.fill(0x42);
   const auto challenge = must(
@@ -665,21 +666,23 @@ int run(const Options& opt) {
   const fs::path data_dir = dir.path / "data";
   const fs::path log_file = dir.path / "server.log";
 
-  std::printf("urne server benchmark: urne-server over HTTPS keep-alive, %zu institutions, "
-              "%zu ballots, %u candidates (max %u marks), %u-of-%u trustees\n",
-              n_inst, n_ballots, kCandidates, kMaxMarks, kThreshold, kTrustees);
+  std::printf(
+      "urne server benchmark: urne-server over HTTPS keep-alive, %zu institutions, "
+      "%zu ballots, %u candidates (max %u marks), %u-of-%u trustees\n",
+      n_inst, n_ballots, kCandidates, kMaxMarks, kThreshold, kTrustees);
   std::printf("machine: %u CPUs (nproc), %s; load average %.2f at start\n",
               static_cast<unsigned>(sysconf(_SC_NPROCESSORS_ONLN)), cpu_model().c_str(),
               load_average());
   std::printf("server: %s --threads %u; data dir %s on %s (SQLite WAL, synchronous=FULL)\n",
-              URNE_SERVER_BINARY, opt.server_threads, data_dir.c_str(),
-              fs_type(dir.path).c_str());
-  std::printf("load generator: this process on the same machine; %zu closed-loop connections, "
-              "%zu open-loop connections, one thread each\n",
-              opt.connections, opt.open_connections);
-  std::printf("server CPU = utime+stime of the server process from /proc/PID/stat (its own "
-              "getrusage figures, all threads, %ld ticks/s), read before and after each phase\n\n",
-              sysconf(_SC_CLK_TCK));
+              URNE_SERVER_BINARY, opt.server_threads, data_dir.c_str(), fs_type(dir.path).c_str());
+  std::printf(
+      "load generator: this process on the same machine; %zu closed-loop connections, "
+      "%zu open-loop connections, one thread each\n",
+      opt.connections, opt.open_connections);
+  std::printf(
+      "server CPU = utime+stime of the server process from /proc/PID/stat (its own "
+      "getrusage figures, all threads, %ld ticks/s), read before and after each phase\n\n",
+      sysconf(_SC_CLK_TCK));
   std::fflush(stdout);
 
   // ---- 1. limits, RSA part (the server is not started yet) ----
@@ -689,9 +692,10 @@ int run(const Options& opt) {
   const unsigned cpus = static_cast<unsigned>(sysconf(_SC_NPROCESSORS_ONLN));
   const auto [rsa_before_s, rsa_shared_s] = rsa_private_op_limit(opt.limit_seconds, cpus);
   double rsa_s = rsa_before_s;
-  std::printf("[limit] RSA-2048 private op: %.3f ms CPU = %.1f /s per core (diagnostic: %.3f ms "
-              "CPU per op with %u threads at once)\n",
-              rsa_before_s * 1000, 1 / rsa_before_s, rsa_shared_s * 1000, cpus);
+  std::printf(
+      "[limit] RSA-2048 private op: %.3f ms CPU = %.1f /s per core (diagnostic: %.3f ms "
+      "CPU per op with %u threads at once)\n",
+      rsa_before_s * 1000, 1 / rsa_before_s, rsa_shared_s * 1000, cpus);
 
   // ---- 2. the server and the election ----
   SystemRng rng;
@@ -700,8 +704,8 @@ int run(const Options& opt) {
                      {"--officer-key", hex_encode(officer.public_key()), "--threads",
                       std::to_string(opt.server_threads)});
   const Memory mem_start = server.memory();
-  const auto url = must(client::parse_url("https://127.0.0.1:" + std::to_string(server.port())),
-                        "url");
+  const auto url =
+      must(client::parse_url("https://127.0.0.1:" + std::to_string(server.port())), "url");
   const auto trust = must(client::TrustConfig::pinned_sha256(server.fingerprint()), "trust");
   auto api = must(client::ElectionClient::connect(url, trust), "connect");
 
@@ -749,9 +753,10 @@ int run(const Options& opt) {
   must(api.create_election(officer, manifest, nullptr, unix_now()), "create election");
   std::uint32_t sequence = 0;
   must(api.transition(officer, id, ElectionState::kPublished, ++sequence), "publish");
-  std::printf("[setup] server on port %u; roster of %zu, key ceremony, election %s published "
-              "(%.1f s)\n",
-              server.port(), n_inst, hex_encode(id).substr(0, 16).c_str(), seconds_since(t0));
+  std::printf(
+      "[setup] server on port %u; roster of %zu, key ceremony, election %s published "
+      "(%.1f s)\n",
+      server.port(), n_inst, hex_encode(id).substr(0, 16).c_str(), seconds_since(t0));
 
   // ---- 3. issuance ----
   t0 = Clock::now();
@@ -764,9 +769,9 @@ int run(const Options& opt) {
     const InstitutionSignature sig = must(
         sign_token_request(keys[i], id, ids[i], pk.key_id(), p.request.bytes()), "sign request");
     const auto b = p.request.bytes();
-    token_requests.push_back(Prepared{std::string(b.begin(), b.end()),
-                                      {{"Urne-Institution", ids[i]},
-                                       {"Urne-Institution-Signature", base64url_encode(sig)}}});
+    token_requests.push_back(Prepared{
+        std::string(b.begin(), b.end()),
+        {{"Urne-Institution", ids[i]}, {"Urne-Institution-Signature", base64url_encode(sig)}}});
     pending.push_back(std::move(p));
   }
   std::printf("[issuance] %zu token requests blinded and signed beforehand (%.1f s)\n", n_inst,
@@ -789,9 +794,10 @@ int run(const Options& opt) {
   // (a shared VM's neighbours and steal time only ever make it larger).
   const double rsa_after_s = rsa_private_op_limit(opt.limit_seconds, 1).first;
   rsa_s = std::min(rsa_before_s, rsa_after_s);
-  std::printf("[limit] RSA-2048 private op again after the phase: %.3f ms CPU; limit = the "
-              "smaller, %.3f ms\n",
-              rsa_after_s * 1000, rsa_s * 1000);
+  std::printf(
+      "[limit] RSA-2048 private op again after the phase: %.3f ms CPU; limit = the "
+      "smaller, %.3f ms\n",
+      rsa_after_s * 1000, rsa_s * 1000);
   std::printf("[issuance] POST /token-request (limit: one RSA-2048 private op, %.3f ms CPU)\n",
               rsa_s * 1000);
   std::printf("  first request (cold caches): %.1f ms, server CPU %.0f ms\n",
@@ -834,10 +840,9 @@ int run(const Options& opt) {
                     token_answers[i].content_type);
     }
     const std::string& body = token_answers[i].body;
-    const auto resp = must(
-        TokenResponse::parse(ByteView(reinterpret_cast<const std::uint8_t*>(body.data()),
-                                      body.size())),
-        "token response");
+    const auto resp = must(TokenResponse::parse(ByteView(
+                               reinterpret_cast<const std::uint8_t*>(body.data()), body.size())),
+                           "token response");
     tokens.push_back(must(finalize_token(pk, pending[i].state, resp), "finalize_token"));
   }
   token_answers.clear();
@@ -903,9 +908,10 @@ int run(const Options& opt) {
   const Memory mem_end = server.memory();
   const double verify_after_s = ballot_verification_limit(opt.limit_seconds, manifest, ballots);
   const double verify_s = std::min(verify_before_s, verify_after_s);
-  std::printf("[limit] ballot verification again after the phase: %.3f ms CPU; limit = the "
-              "smaller, %.3f ms\n",
-              verify_after_s * 1000, verify_s * 1000);
+  std::printf(
+      "[limit] ballot verification again after the phase: %.3f ms CPU; limit = the "
+      "smaller, %.3f ms\n",
+      verify_after_s * 1000, verify_s * 1000);
   std::printf("[ballots] POST /ballots (limit: one ballot verification, %.3f ms CPU)\n",
               verify_s * 1000);
   std::printf("  first request (cold caches): %.1f ms, server CPU %.0f ms\n",
@@ -934,23 +940,24 @@ int run(const Options& opt) {
   }
   std::printf("[ballots] all %zu answers 201 with a receipt that verifies for its ballot\n",
               n_ballots);
-  std::printf("[memory] server VmRSS: %.1f MB at start, %.1f MB after issuance, %.1f MB after "
-              "%zu ballots (peak VmHWM %.1f MB)\n\n",
-              mem_start.rss_mb, mem_issued.rss_mb, mem_end.rss_mb, n_ballots, mem_end.hwm_mb);
+  std::printf(
+      "[memory] server VmRSS: %.1f MB at start, %.1f MB after issuance, %.1f MB after "
+      "%zu ballots (peak VmHWM %.1f MB)\n\n",
+      mem_start.rss_mb, mem_issued.rss_mb, mem_end.rss_mb, n_ballots, mem_end.hwm_mb);
 
   // ---- 5. the table ----
   const auto cores = static_cast<double>(sysconf(_SC_NPROCESSORS_ONLN));
   auto pass = [](bool ok) { return std::string(ok ? "PASS" : "MISS"); };
   std::vector<Row> rows;
   rows.push_back({"issuances/s (capacity, closed loop)", fmt("%.1f /s", issue_closed.throughput()),
-                  fmt("%.1f /s", cores / rsa_s), fmt("%.2f", issue_closed.throughput() * rsa_s / cores),
-                  "-", "(all cores RSA)"});
+                  fmt("%.1f /s", cores / rsa_s),
+                  fmt("%.2f", issue_closed.throughput() * rsa_s / cores), "-", "(all cores RSA)"});
   for (const auto* p : {&issue_closed, &issue_open}) {
     const double ratio = p->server_cpu_per_request() / rsa_s;
-    rows.push_back({std::string("server CPU/issuance, ") + (p == &issue_closed ? "capacity" : "half cap."),
-                    fmt("%.3f ms", p->server_cpu_per_request() * 1000), fmt("%.3f ms", rsa_s * 1000),
-                    fmt("%.2fx", ratio), fmt("<= %.1fx", kIssuanceCpuGoal),
-                    pass(ratio <= kIssuanceCpuGoal)});
+    rows.push_back(
+        {std::string("server CPU/issuance, ") + (p == &issue_closed ? "capacity" : "half cap."),
+         fmt("%.3f ms", p->server_cpu_per_request() * 1000), fmt("%.3f ms", rsa_s * 1000),
+         fmt("%.2fx", ratio), fmt("<= %.1fx", kIssuanceCpuGoal), pass(ratio <= kIssuanceCpuGoal)});
   }
   rows.push_back({"issuance p99 at half capacity", fmt("%.1f ms", issue_open.percentile_ms(99)),
                   "-", "-", fmt("< %.0f ms", kP99GoalMs),
@@ -961,13 +968,13 @@ int run(const Options& opt) {
                   "(all cores verify)"});
   for (const auto* p : {&ballot_closed, &ballot_open}) {
     const double ratio = p->server_cpu_per_request() / verify_s;
-    rows.push_back({std::string("server CPU/ballot, ") + (p == &ballot_closed ? "capacity" : "half cap."),
-                    fmt("%.3f ms", p->server_cpu_per_request() * 1000),
-                    fmt("%.3f ms", verify_s * 1000), fmt("%.2fx", ratio),
-                    fmt("<= %.1fx", kBallotCpuGoal), pass(ratio <= kBallotCpuGoal)});
+    rows.push_back(
+        {std::string("server CPU/ballot, ") + (p == &ballot_closed ? "capacity" : "half cap."),
+         fmt("%.3f ms", p->server_cpu_per_request() * 1000), fmt("%.3f ms", verify_s * 1000),
+         fmt("%.2fx", ratio), fmt("<= %.1fx", kBallotCpuGoal), pass(ratio <= kBallotCpuGoal)});
   }
-  rows.push_back({"ballot p99 at half capacity", fmt("%.1f ms", ballot_open.percentile_ms(99)),
-                  "-", "-", fmt("< %.0f ms", kP99GoalMs),
+  rows.push_back({"ballot p99 at half capacity", fmt("%.1f ms", ballot_open.percentile_ms(99)), "-",
+                  "-", fmt("< %.0f ms", kP99GoalMs),
                   pass(ballot_open.percentile_ms(99) < kP99GoalMs)});
   rows.push_back({"server RSS after " + std::to_string(n_ballots) + " ballots",
                   fmt("%.1f MB", mem_end.rss_mb), "-", "-", fmt("< %.0f MB", kRssGoalMb),
@@ -981,9 +988,10 @@ int run(const Options& opt) {
     std::printf("%-40s %12s %12s %7s %9s  %s\n", r.what.c_str(), r.measured.c_str(),
                 r.limit.c_str(), r.ratio.c_str(), r.goal.c_str(), r.verdict.c_str());
   }
-  std::printf("(limits: CPU time of one thread of this process; commits: synchronous=FULL "
-              "before each answer; load average %.2f at the end)\n",
-              load_average());
+  std::printf(
+      "(limits: CPU time of one thread of this process; commits: synchronous=FULL "
+      "before each answer; load average %.2f at the end)\n",
+      load_average());
   if (opt.keep_data) std::printf("data kept in %s\n", dir.path.c_str());
   return 0;
 }

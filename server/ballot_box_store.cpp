@@ -74,6 +74,14 @@ CREATE TABLE partials (
 constexpr std::array<std::string_view, 3> kMigrations = {kSchemaV1, kTransitionsTableSql,
                                                          kSchemaV3};
 
+// Statements of the casting path, prepared once (StatementCache).
+constexpr const char* kSelectState = "SELECT state FROM elections WHERE election_id = ?";
+constexpr const char* kSelectSpent = "SELECT ballot_hash FROM spent_tokens WHERE token_input = ?";
+constexpr const char* kInsertBallot =
+    "INSERT INTO ballots (election_id, ballot_hash, ballot) VALUES (?, ?, ?)";
+constexpr const char* kInsertSpent =
+    "INSERT INTO spent_tokens (token_input, election_id, ballot_hash) VALUES (?, ?, ?)";
+
 Status election_not_found() {
   return {Code::kNotFound, "election_not_found", "no such election in the ballot box"};
 }
@@ -130,10 +138,10 @@ Result<TokenPublicKey> BallotBoxStore::token_public_key(const ElectionId& electi
 }
 
 Result<BoxState> BallotBoxStore::state_locked(const ElectionId& election) const {
-  SQLite::Statement st(*db_, "SELECT state FROM elections WHERE election_id = ?");
-  bind_blob(st, 1, election);
-  if (!st.executeStep()) return election_not_found();
-  const int s = st.getColumn(0).getInt();
+  auto st = statements_.get(*db_, kSelectState);
+  bind_blob(*st, 1, election);
+  if (!st->executeStep()) return election_not_found();
+  const int s = st->getColumn(0).getInt();
   if (s < 0 || s > static_cast<int>(BoxState::kClosed)) {
     return Status(Code::kDataLoss, "storage_corrupt", "stored ballot box state out of range");
   }
@@ -194,10 +202,10 @@ Result<CastOutcome> BallotBoxStore::cast(const ElectionId& election, const CastB
     // The spent set first: a retry of a ballot that is in the box gets its
     // receipt even after the close.
     {
-      SQLite::Statement st(*db_, "SELECT ballot_hash FROM spent_tokens WHERE token_input = ?");
-      bind_blob(st, 1, input);
-      if (st.executeStep()) {
-        URNE_ASSIGN_OR_RETURN(const auto stored, column_fixed<32>(st.getColumn(0)));
+      auto st = statements_.get(*db_, kSelectSpent);
+      bind_blob(*st, 1, input);
+      if (st->executeStep()) {
+        URNE_ASSIGN_OR_RETURN(const auto stored, column_fixed<32>(st->getColumn(0)));
         // Ballot hashes are public (receipts, board): plain comparison.
         if (stored == hash) return CastOutcome{hash, false};
         return Status(Code::kAlreadyExists, "token_already_used",
@@ -208,18 +216,18 @@ Result<CastOutcome> BallotBoxStore::cast(const ElectionId& election, const CastB
       return failed_precondition("ballot_not_open", "the ballot is not open yet");
     }
     if (s == BoxState::kClosed) return failed_precondition("ballot_closed", "the ballot is closed");
-    SQLite::Statement ins_ballot(
-        *db_, "INSERT INTO ballots (election_id, ballot_hash, ballot) VALUES (?, ?, ?)");
-    bind_blob(ins_ballot, 1, election);
-    bind_blob(ins_ballot, 2, hash);
-    bind_blob(ins_ballot, 3, ballot.canonical_bytes());
-    ins_ballot.exec();
-    SQLite::Statement ins_spent(
-        *db_, "INSERT INTO spent_tokens (token_input, election_id, ballot_hash) VALUES (?, ?, ?)");
-    bind_blob(ins_spent, 1, input);
-    bind_blob(ins_spent, 2, election);
-    bind_blob(ins_spent, 3, hash);
-    ins_spent.exec();
+    {
+      auto ins_ballot = statements_.get(*db_, kInsertBallot);
+      bind_blob(*ins_ballot, 1, election);
+      bind_blob(*ins_ballot, 2, hash);
+      bind_blob(*ins_ballot, 3, ballot.canonical_bytes());
+      ins_ballot->exec();
+      auto ins_spent = statements_.get(*db_, kInsertSpent);
+      bind_blob(*ins_spent, 1, input);
+      bind_blob(*ins_spent, 2, election);
+      bind_blob(*ins_spent, 3, hash);
+      ins_spent->exec();
+    }
     // Only a commit that returned makes the ballot accepted; if it throws,
     // guarded() reports the storage error and the transaction is rolled back.
     tx.commit();

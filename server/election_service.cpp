@@ -59,7 +59,17 @@ Status RegisterService::create_election(const Manifest& manifest) {
   }
   Status s = store_.create_election_from_pending(manifest);
   if (s.reason() == "election_exists") return Status::ok();  // a retry: same id, same bytes
-  return s;
+  URNE_RETURN_IF_ERROR(s);
+  return warm_caches();
+}
+
+Status RegisterService::warm_caches() {
+  URNE_ASSIGN_OR_RETURN(const auto ids, store_.election_ids());
+  for (const ElectionId& id : ids) {
+    URNE_RETURN_IF_ERROR(cached_roster(id).status());
+    URNE_RETURN_IF_ERROR(issuer(id).status());
+  }
+  return Status::ok();
 }
 
 Result<std::vector<ElectionOverview>> RegisterService::elections() const {

@@ -121,6 +121,10 @@ class RegisterService {
   Status create_election(const Manifest& manifest);
 
   Result<std::vector<ElectionOverview>> elections() const;
+  // Parses every election's manifest, roster and token key now (at start
+  // and after creating an election), so that the first delegate's request
+  // does not wait for a 10,000-institution roster to be checked.
+  Status warm_caches();
   Result<Manifest> manifest(const ElectionId& id) const;
   Result<store::ElectionStatus> status(const ElectionId& id) const;
   Result<Roster> roster(const ElectionId& id) const;

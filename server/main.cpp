@@ -129,6 +129,7 @@ int run(int argc, char** argv) {
     register_store = std::move(st).value();
     register_service =
         std::make_unique<urne::server::RegisterService>(*register_store, *officer_keys);
+    if (urne::Status s = register_service->warm_caches(); !s) return report(s);
   }
   if (role != Role::kRegister) {
     auto st = urne::store::BallotBoxStore::open(std::filesystem::path(data_dir) / "ballot-box.db");

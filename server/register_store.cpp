@@ -57,6 +57,15 @@ CREATE TABLE pending_token_keys (
 constexpr std::array<std::string_view, 3> kMigrations = {kSchemaV1, kTransitionsTableSql,
                                                          kSchemaV3};
 
+// Statements of the issuance path, prepared once (StatementCache).
+constexpr const char* kSelectStatus = "SELECT state, sequence FROM elections WHERE election_id = ?";
+constexpr const char* kSelectIssuance =
+    "SELECT institution_id, request, signature, response FROM issuances "
+    "WHERE election_id = ? AND institution_id = ?";
+constexpr const char* kInsertIssuance =
+    "INSERT INTO issuances (election_id, institution_id, request, signature, response) "
+    "VALUES (?, ?, ?, ?, ?)";
+
 Status election_not_found() {
   return {Code::kNotFound, "election_not_found", "no such election in the register"};
 }
@@ -206,11 +215,11 @@ Result<std::vector<ElectionId>> RegisterStore::election_ids() const {
 }
 
 Result<ElectionStatus> RegisterStore::status_locked(const ElectionId& election) const {
-  SQLite::Statement st(*db_, "SELECT state, sequence FROM elections WHERE election_id = ?");
-  bind_blob(st, 1, election);
-  if (!st.executeStep()) return election_not_found();
-  const int state = st.getColumn(0).getInt();
-  const std::int64_t seq = st.getColumn(1).getInt64();
+  auto st = statements_.get(*db_, kSelectStatus);
+  bind_blob(*st, 1, election);
+  if (!st->executeStep()) return election_not_found();
+  const int state = st->getColumn(0).getInt();
+  const std::int64_t seq = st->getColumn(1).getInt64();
   if (state < 0 || state > static_cast<int>(ElectionState::kResultPublished) || seq < 0) {
     return Status(Code::kDataLoss, "storage_corrupt", "stored election state out of range");
   }
@@ -331,13 +340,11 @@ Result<BlindRsaSecretKey> RegisterStore::token_secret_key(const ElectionId& elec
 
 Result<std::optional<IssuanceRecord>> RegisterStore::find_issuance_locked(
     const ElectionId& election, std::string_view institution_id) const {
-  SQLite::Statement st(*db_,
-                       "SELECT institution_id, request, signature, response FROM issuances "
-                       "WHERE election_id = ? AND institution_id = ?");
-  bind_blob(st, 1, election);
-  bind_text(st, 2, institution_id);
-  if (!st.executeStep()) return std::optional<IssuanceRecord>();
-  URNE_ASSIGN_OR_RETURN(auto rec, read_issuance(st));
+  auto st = statements_.get(*db_, kSelectIssuance);
+  bind_blob(*st, 1, election);
+  bind_text(*st, 2, institution_id);
+  if (!st->executeStep()) return std::optional<IssuanceRecord>();
+  URNE_ASSIGN_OR_RETURN(auto rec, read_issuance(*st));
   return std::optional<IssuanceRecord>(std::move(rec));
 }
 
@@ -407,15 +414,15 @@ Result<IssuanceOutcome> RegisterStore::record_issuance(const ElectionId& electio
       return failed_precondition("issuance_closed",
                                  "tokens are issued only while the election is published or open");
     }
-    SQLite::Statement ins(*db_,
-                          "INSERT INTO issuances (election_id, institution_id, request, signature, "
-                          "response) VALUES (?, ?, ?, ?, ?)");
-    bind_blob(ins, 1, election);
-    bind_text(ins, 2, institution_id);
-    bind_blob(ins, 3, request.bytes());
-    bind_blob(ins, 4, signature);
-    bind_blob(ins, 5, response.bytes());
-    ins.exec();
+    {
+      auto ins = statements_.get(*db_, kInsertIssuance);
+      bind_blob(*ins, 1, election);
+      bind_text(*ins, 2, institution_id);
+      bind_blob(*ins, 3, request.bytes());
+      bind_blob(*ins, 4, signature);
+      bind_blob(*ins, 5, response.bytes());
+      ins->exec();
+    }
     tx.commit();  // synchronous=FULL: on disk before the response leaves
     return IssuanceOutcome{response, true};
   });

@@ -180,6 +180,8 @@ class RegisterStore {
   // Guards db_ and every statement prepared on it.
   mutable std::mutex db_mutex_;
   std::unique_ptr<SQLite::Database> db_;
+  // Declared after db_: destroyed before the connection it prepared on.
+  mutable StatementCache statements_;
 };
 
 }  // namespace urne::store

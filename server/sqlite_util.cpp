@@ -301,4 +301,20 @@ Result<bool> append_transition_locked(SQLite::Database& db, const ElectionId& el
   return true;
 }
 
+CachedStatement::~CachedStatement() {
+  try {
+    st_.reset();
+    st_.clearBindings();
+  } catch (...) {  // NOLINT(bugprone-empty-catch): reset reports the last step's error again
+  }
+}
+
+CachedStatement StatementCache::get(SQLite::Database& db, const char* sql) {
+  auto it = statements_.find(sql);
+  if (it == statements_.end()) {
+    it = statements_.emplace(sql, std::make_unique<SQLite::Statement>(db, sql)).first;
+  }
+  return CachedStatement(*it->second);
+}
+
 }  // namespace urne::store

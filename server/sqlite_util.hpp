@@ -35,6 +35,7 @@
 #include <cstdint>
 #include <exception>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <new>
@@ -145,6 +146,36 @@ Status stored_data_corrupt(std::string_view what, const Status& parse_error);
 // guarded()).
 Result<Manifest> load_manifest(SQLite::Database& db, std::mutex& mutex, const ElectionId& election,
                                const Status& not_found);
+
+// ---- prepared statements kept for reuse ---------------------------------------------
+
+// A statement from a StatementCache; when it goes out of scope it is reset
+// (an unreset SELECT would keep its read transaction open) and its bindings
+// cleared, ready for the next use.
+class CachedStatement {
+ public:
+  explicit CachedStatement(SQLite::Statement& st) : st_(st) {}
+  ~CachedStatement();
+  CachedStatement(const CachedStatement&) = delete;
+  CachedStatement& operator=(const CachedStatement&) = delete;
+  SQLite::Statement& operator*() { return st_; }
+  SQLite::Statement* operator->() { return &st_; }
+
+ private:
+  SQLite::Statement& st_;
+};
+
+// The hot statements of one connection, prepared once (preparing costs
+// about as much as running them). Keyed by the SQL literal's address: use
+// named constants. Guarded by the store's connection mutex, like the
+// connection itself; destroy it before the connection.
+class StatementCache {
+ public:
+  CachedStatement get(SQLite::Database& db, const char* sql);
+
+ private:
+  std::map<const char*, std::unique_ptr<SQLite::Statement>> statements_;
+};
 
 // ---- the officer's transitions (both stores keep them) -----------------------------
 
