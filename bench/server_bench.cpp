@@ -67,6 +67,7 @@
 #include "cli/simulation.hpp"
 #include "client/election_client.hpp"
 #include "client/https_client.hpp"
+#include "client/server_process.hpp"
 #include "crypto/bytes.hpp"
 #include "crypto/credential.hpp"
 #include "crypto/hash.hpp"
@@ -205,76 +206,22 @@ struct Memory {
   double hwm_mb = 0;
 };
 
-// urne-server started with fork/exec; stdout is read up to the "listening"
-// line, stderr (one log line per request) goes to a file so that a full
-// pipe can never stall the server.
+// The server child (client/server_process.hpp) and what /proc says about it.
 class ServerChild {
  public:
   ServerChild(const fs::path& data_dir, const fs::path& log_file,
-              const std::vector<std::string>& args) {
-    int out[2];
-    if (::pipe(out) != 0) throw Failure("pipe failed");
-    pid_ = ::fork();
-    if (pid_ < 0) throw Failure("fork failed");
-    if (pid_ == 0) {
-      ::dup2(out[1], STDOUT_FILENO);
-      ::close(out[0]);
-      ::close(out[1]);
-      if (FILE* log = std::fopen(log_file.c_str(), "w"); log != nullptr) {
-        ::dup2(::fileno(log), STDERR_FILENO);
-      }
-      std::vector<std::string> argv_s = {URNE_SERVER_BINARY, "--data-dir", data_dir.string(),
-                                         "--listen", "127.0.0.1:0"};
-      argv_s.insert(argv_s.end(), args.begin(), args.end());
-      std::vector<char*> argv;
-      for (auto& a : argv_s) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    out_ = ::fdopen(out[0], "r");
-    // "urne-server (both) listening on https://127.0.0.1:PORT (certificate SHA-256 AA:..."
-    constexpr std::string_view kListening = "listening on https://127.0.0.1:";
-    char line[1024];
-    while (out_ != nullptr && std::fgets(line, sizeof line, out_) != nullptr) {
-      const std::string l(line);
-      const auto at = l.find(kListening);
-      if (at == std::string::npos) continue;
-      port_ = static_cast<std::uint16_t>(std::stoul(l.substr(at + kListening.size())));
-      const auto f = l.find("SHA-256 ");
-      if (f == std::string::npos) break;
-      fingerprint_ = l.substr(f + 8, 95);
-      break;
-    }
-    if (port_ == 0 || fingerprint_.size() != 95) {
-      stop();
-      throw Failure("urne-server did not start (see " + log_file.string() + ")");
-    }
-  }
-  ~ServerChild() { stop(); }
-  ServerChild(const ServerChild&) = delete;
-  ServerChild& operator=(const ServerChild&) = delete;
+              const std::vector<std::string>& args)
+      : process_(
+            must(urne::client::ServerProcess::start(URNE_SERVER_BINARY, data_dir, args, log_file),
+                 "start urne-server")) {}
 
-  void stop() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGTERM);
-      int status = 0;
-      ::waitpid(pid_, &status, 0);
-      pid_ = -1;
-    }
-    if (out_ != nullptr) std::fclose(out_);
-    out_ = nullptr;
-  }
-
-  std::uint16_t port() const { return port_; }
-  const std::string& fingerprint() const { return fingerprint_; }
+  std::uint16_t port() const { return process_->port(); }
+  const std::string& fingerprint() const { return process_->fingerprint(); }
 
   // utime + stime of the server (all threads), in seconds; what getrusage
-  // reports for that process, read from outside.
-  // {utime, stime} in seconds.
+  // reports for that process, read from outside: {utime, stime}.
   std::pair<double, double> cpu_split() const {
-    std::ifstream in("/proc/" + std::to_string(pid_) + "/stat");
+    std::ifstream in("/proc/" + std::to_string(process_->pid()) + "/stat");
     std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     // The command name (field 2) is in parentheses and may hold spaces:
     // count the fields after the last ')'. utime and stime are fields 14, 15.
@@ -293,7 +240,7 @@ class ServerChild {
   }
 
   Memory memory() const {
-    std::ifstream in("/proc/" + std::to_string(pid_) + "/status");
+    std::ifstream in("/proc/" + std::to_string(process_->pid()) + "/status");
     std::string line;
     Memory m;
     auto mb = [](const std::string& l) {
@@ -307,10 +254,7 @@ class ServerChild {
   }
 
  private:
-  pid_t pid_ = -1;
-  FILE* out_ = nullptr;
-  std::uint16_t port_ = 0;
-  std::string fingerprint_;
+  std::unique_ptr<urne::client::ServerProcess> process_;
 };
 
 // ---- load generation ---------------------------------------------------------------------

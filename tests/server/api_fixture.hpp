@@ -8,8 +8,6 @@
 #include <doctest/doctest.h>
 
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <array>
@@ -29,6 +27,7 @@
 #include "ballot/manifest.hpp"
 #include "ballot/roster.hpp"
 #include "client/election_client.hpp"
+#include "client/server_process.hpp"
 #include "crypto/credential.hpp"
 #include "crypto/dkg.hpp"
 #include "crypto/dkg_fixture.hpp"
@@ -172,73 +171,20 @@ class ApiServer {
   std::vector<std::string> log_;
 };
 
-// The real urne-server binary as a child process (two-process tests):
-// started with --data-dir, --listen 127.0.0.1:0 and the given arguments; the
-// port and the certificate fingerprint are read from its start-up line.
+// The real urne-server binary as a child process (two-process tests).
 class ServerProcess {
  public:
-  ServerProcess(const fs::path& data_dir, std::vector<std::string> args) {
-    int out[2];
-    REQUIRE(::pipe(out) == 0);
-    pid_ = ::fork();
-    REQUIRE(pid_ >= 0);
-    if (pid_ == 0) {
-      ::dup2(out[1], STDOUT_FILENO);
-      ::close(out[0]);
-      ::close(out[1]);
-      std::vector<std::string> argv_s = {URNE_SERVER_BINARY, "--data-dir", data_dir.string(),
-                                         "--listen", "127.0.0.1:0"};
-      argv_s.insert(argv_s.end(), args.begin(), args.end());
-      std::vector<char*> argv;
-      for (auto& a : argv_s) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      ::execv(argv[0], argv.data());
-      ::_exit(127);
-    }
-    ::close(out[1]);
-    out_ = ::fdopen(out[0], "r");
-    // "urne-server (<role>) listening on https://127.0.0.1:<port> (certificate SHA-256 <fp>..."
-    char line[1024];
-    while (std::fgets(line, sizeof line, out_) != nullptr) {
-      const std::string l(line);
-      const auto at = l.find("listening on https://127.0.0.1:");
-      if (at == std::string::npos) continue;
-      const std::size_t p = at + std::string("listening on https://127.0.0.1:").size();
-      port_ = static_cast<std::uint16_t>(std::stoul(l.substr(p)));
-      const auto f = l.find("SHA-256 ");
-      REQUIRE(f != std::string::npos);
-      fingerprint_ = l.substr(f + 8, 95);
-      break;
-    }
-    REQUIRE_MESSAGE(port_ != 0, "urne-server did not start");
-  }
-  ~ServerProcess() { stop(SIGTERM); }
-  ServerProcess(const ServerProcess&) = delete;
-  ServerProcess& operator=(const ServerProcess&) = delete;
-
-  // Sends `signal` and waits; returns the exit status (as waitpid gives it).
-  int stop(int signal) {
-    if (pid_ <= 0) return 0;
-    ::kill(pid_, signal);
-    int status = 0;
-    ::waitpid(pid_, &status, 0);
-    pid_ = -1;
-    if (out_ != nullptr) std::fclose(out_);
-    out_ = nullptr;
-    return status;
-  }
-
+  ServerProcess(const fs::path& data_dir, const std::vector<std::string>& args)
+      : process_(ok(client::ServerProcess::start(URNE_SERVER_BINARY, data_dir, args))) {}
+  int stop(int signal) { return process_->stop(signal); }
   client::ElectionClient connect() const {
-    const auto url = ok(client::parse_url("https://127.0.0.1:" + std::to_string(port_)));
-    return ok(
-        client::ElectionClient::connect(url, ok(client::TrustConfig::pinned_sha256(fingerprint_))));
+    return ok(client::ElectionClient::connect(
+        ok(client::parse_url(process_->url())),
+        ok(client::TrustConfig::pinned_sha256(process_->fingerprint()))));
   }
 
  private:
-  pid_t pid_ = -1;
-  FILE* out_ = nullptr;
-  std::uint16_t port_ = 0;
-  std::string fingerprint_;
+  std::unique_ptr<client::ServerProcess> process_;
 };
 
 // Everyone of one election outside the server: the credential authority's
