@@ -20,7 +20,9 @@ struct Officer {
 constexpr std::int64_t kNow = 1'795'000'000;
 const Bytes kBody = {'{', '}'};
 
-std::string reason_of(const Result<Ed25519PublicKey>& r) { return r.ok() ? "" : r.status().reason(); }
+std::string reason_of(const Result<Ed25519PublicKey>& r) {
+  return r.ok() ? "" : r.status().reason();
+}
 
 TEST_CASE("an officer request signed for this method, target, time and body verifies") {
   Officer o;
