@@ -24,6 +24,7 @@
 #include "server/listener.hpp"
 #include "server/router.hpp"
 #include "server/tls.hpp"
+#include "test_util.hpp"
 
 namespace {
 
@@ -38,22 +39,7 @@ using namespace urne::client;
 using urne::server::Request;
 using urne::server::Response;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    SystemRng rng;
-    std::array<std::uint8_t, 8> r{};
-    rng.fill(r);
-    path = fs::temp_directory_path() / ("urne-client-test-" + hex_encode(r));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-};
+using test::TempDir;
 
 server::TlsIdentity make_identity(const fs::path& dir) {
   SystemRng rng;
@@ -84,9 +70,9 @@ struct TestServer {
 
   explicit TestServer(server::ServerLimits limits = short_limits(),
                       std::string address = "127.0.0.1") {
-    identity = make_identity(dir.path);
-    fs::create_directories(dir.path / "web");
-    server::add_core_routes(router, dir.path / "web");
+    identity = make_identity(dir.path());
+    fs::create_directories(dir.path() / "web");
+    server::add_core_routes(router, dir.path() / "web");
     router.add("POST", "/api/v1/echo/{id}",
                [](const Request& r) {
                  Response res;
@@ -274,7 +260,7 @@ TEST_CASE("parse_url refuses http, user info, paths and malformed hosts or ports
 
 TEST_CASE("pins are accepted in the server's fingerprint format and as plain hex only") {
   TempDir dir;
-  const auto id = make_identity(dir.path);
+  const auto id = make_identity(dir.path());
   auto colon = TrustConfig::pinned_sha256(id.fingerprint_sha256);
   REQUIRE(colon.ok());
   CHECK(colon->is_pinned());
@@ -298,7 +284,7 @@ TEST_CASE("pins are accepted in the server's fingerprint format and as plain hex
     REQUIRE_FALSE(r.ok());
     CHECK(r.status().reason() == "bad_fingerprint");
   }
-  CHECK_FALSE(TrustConfig::ca_file(dir.path / "cert.pem").is_pinned());
+  CHECK_FALSE(TrustConfig::ca_file(dir.path() / "cert.pem").is_pinned());
 }
 
 // ------------------------------------------------------------ over TLS
@@ -354,7 +340,7 @@ TEST_CASE("a wrong pinned fingerprint fails the handshake with certificate_misma
 
   // Another server's (valid, self-signed) certificate is no better.
   TempDir other;
-  auto other_pin = TrustConfig::pinned_sha256(make_identity(other.path).fingerprint_sha256);
+  auto other_pin = TrustConfig::pinned_sha256(make_identity(other.path()).fingerprint_sha256);
   REQUIRE(other_pin.ok());
   c = HttpsClient::connect(srv.url(), *other_pin);
   REQUIRE_FALSE(c.ok());
@@ -385,14 +371,14 @@ TEST_CASE("CA-file trust accepts the server's certificate for its IP and DNS nam
 
   // A CA that did not issue the certificate.
   TempDir other;
-  const auto other_id = make_identity(other.path);
+  const auto other_id = make_identity(other.path());
   auto bad = HttpsClient::connect(srv.url(), TrustConfig::ca_file(other_id.cert_file));
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.status().code() == Code::kUnauthenticated);
   CHECK(bad.status().reason() == "certificate_untrusted");
 
   // A missing CA file.
-  bad = HttpsClient::connect(srv.url(), TrustConfig::ca_file(other.path / "nope.pem"));
+  bad = HttpsClient::connect(srv.url(), TrustConfig::ca_file(other.path() / "nope.pem"));
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.status().reason() == "ca_file_invalid");
 }
@@ -457,7 +443,7 @@ TEST_CASE("after the server dropped an idle connection the next request reconnec
 
 TEST_CASE("a connection lost after the request was sent: GET is retried once, POST is not") {
   TempDir dir;
-  const auto id = make_identity(dir.path);
+  const auto id = make_identity(dir.path());
   auto pin = TrustConfig::pinned_sha256(id.fingerprint_sha256);
   REQUIRE(pin.ok());
   SUBCASE("GET") {

@@ -41,6 +41,7 @@
 #include "server/register_store.hpp"
 #include "server/router.hpp"
 #include "server/tls.hpp"
+#include "test_util.hpp"
 
 namespace urne::test {
 
@@ -65,22 +66,7 @@ inline std::int64_t unix_now() {
       .count();
 }
 
-struct ApiTempDir {
-  fs::path path;
-  ApiTempDir() {
-    SystemRng rng;
-    std::array<std::uint8_t, 8> r{};
-    rng.fill(r);
-    path = fs::temp_directory_path() / ("urne-api-test-" + hex_encode(r));
-    fs::create_directories(path);
-  }
-  ~ApiTempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  ApiTempDir(const ApiTempDir&) = delete;
-  ApiTempDir& operator=(const ApiTempDir&) = delete;
-};
+using ApiTempDir = TempDir;
 
 // The server of one data directory: stop() and start() again is a restart
 // (stores closed and reopened, keys read back from the files).

@@ -52,7 +52,7 @@ void in_parallel(const ApiServer& server, std::size_t count, std::size_t threads
 TEST_CASE("a whole election of 50 institutions with 2-of-3 trustees runs over HTTPS and audits") {
   ApiTempDir dir;
   People people(50, 3, 2, 0xE1EC);
-  ApiServer server(dir.path, {people.officer.public_key()});
+  ApiServer server(dir.path(), {people.officer.public_key()});
   ElectionClient officer = server.connect();
   const Manifest m = people.set_up(officer);
   const ElectionId& id = m.election_id();
@@ -193,7 +193,7 @@ Board close_and_tally(ElectionClient& box, People& people, const Manifest& m,
 TEST_CASE("a restart in the middle of voting loses no accepted ballot and no issued token") {
   ApiTempDir dir;
   People people(10, 3, 2, 0x5EED);
-  ApiServer server(dir.path, {people.officer.public_key()});
+  ApiServer server(dir.path(), {people.officer.public_key()});
   OpenElection e = [&] {
     ElectionClient c = server.connect();
     return open_election(c, people);
@@ -233,7 +233,7 @@ TEST_CASE("a backup taken while voting goes on restores into a server that conti
   ApiTempDir dir;
   ApiTempDir elsewhere;
   People people(6, 3, 2, 0xBAC);
-  ApiServer server(dir.path, {people.officer.public_key()});
+  ApiServer server(dir.path(), {people.officer.public_key()});
   ElectionClient c = server.connect();
   OpenElection e = open_election(c, people);
   std::vector<BuiltBallot> ballots;
@@ -242,13 +242,13 @@ TEST_CASE("a backup taken while voting goes on restores into a server that conti
   }
   for (std::size_t i = 0; i < 3; ++i) ok(c.cast(e.manifest, ballots[i].ballot));
   std::ostringstream said;
-  const fs::path backup = elsewhere.path / "backup";
-  ok(server::backup_data_dir(dir.path, backup, said));
+  const fs::path backup = elsewhere.path() / "backup";
+  ok(server::backup_data_dir(dir.path(), backup, said));
   CHECK(said.str().find("backed up register.db") != std::string::npos);
   CHECK(said.str().find("backed up ballot-box.db") != std::string::npos);
   CHECK((fs::status(backup / "service.key").permissions() & fs::perms::group_all) ==
         fs::perms::none);
-  CHECK(reason(server::backup_data_dir(dir.path, backup, said)) == "backup_exists");
+  CHECK(reason(server::backup_data_dir(dir.path(), backup, said)) == "backup_exists");
   server.stop();
   // The restored server: same keys, same election, the three ballots.
   ApiServer restored(backup, {});
@@ -266,9 +266,9 @@ TEST_CASE("the register and the ballot box run as two processes, and the box sur
   ApiTempDir box_dir;
   People people(8, 3, 2, 0x2FF);
   const std::string officer = hex_encode(people.officer.public_key());
-  ServerProcess reg(reg_dir.path, {"--role", "register", "--officer-key", officer});
+  ServerProcess reg(reg_dir.path(), {"--role", "register", "--officer-key", officer});
   auto box = std::make_unique<ServerProcess>(
-      box_dir.path, std::vector<std::string>{"--role", "ballot-box", "--officer-key", officer});
+      box_dir.path(), std::vector<std::string>{"--role", "ballot-box", "--officer-key", officer});
   ElectionClient r = reg.connect();
   ElectionClient b = box->connect();
 
@@ -282,8 +282,8 @@ TEST_CASE("the register and the ballot box run as two processes, and the box sur
   ok(r.create_election(people.officer, m, nullptr, unix_now()));
   ok(b.create_election(people.officer, m, &*people.roster, unix_now()));
   // The box never holds a token signing key: it has no register file.
-  CHECK_FALSE(fs::exists(box_dir.path / "register.db"));
-  CHECK_FALSE(fs::exists(reg_dir.path / "ballot-box.db"));
+  CHECK_FALSE(fs::exists(box_dir.path() / "register.db"));
+  CHECK_FALSE(fs::exists(reg_dir.path() / "ballot-box.db"));
 
   for (auto [s, q] : {std::pair{ElectionState::kPublished, 1u}, {ElectionState::kOpen, 2u}}) {
     const StateTransition t = ok(sign_transition(people.officer, id, s, q));
@@ -300,7 +300,7 @@ TEST_CASE("the register and the ballot box run as two processes, and the box sur
     if (i == 3) {
       // A crash of the ballot box: everything acknowledged is on disk.
       box->stop(SIGKILL);
-      box = std::make_unique<ServerProcess>(box_dir.path,
+      box = std::make_unique<ServerProcess>(box_dir.path(),
                                             std::vector<std::string>{"--role", "ballot-box"});
       b = box->connect();
       CHECK(ok(b.turnout(id))["ballots_cast"] == 4);

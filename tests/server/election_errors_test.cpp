@@ -202,7 +202,7 @@ TEST_CASE(
     "content type, size and election id") {
   ApiTempDir dir;
   People p(5, 3, 2, 0xE001);
-  ApiServer server(dir.path, {p.officer.public_key()});
+  ApiServer server(dir.path(), {p.officer.public_key()});
   ElectionClient c = server.connect();
   const Manifest m = draft(p, c);
   const ElectionId& id = m.election_id();
@@ -262,7 +262,7 @@ TEST_CASE(
     "institution's correct request is still served") {
   ApiTempDir dir;
   People p(5, 3, 2, 0xE002);
-  ApiServer server(dir.path, {p.officer.public_key()});
+  ApiServer server(dir.path(), {p.officer.public_key()});
   ElectionClient c = server.connect();
   const Manifest m = published(p, c);
   const ElectionId& id = m.election_id();
@@ -305,7 +305,7 @@ TEST_CASE(
     "the institution gets 409") {
   ApiTempDir dir;
   People p(5, 3, 2, 0xE003);
-  ApiServer server(dir.path, {p.officer.public_key()});
+  ApiServer server(dir.path(), {p.officer.public_key()});
   ElectionClient c = server.connect();
   const Manifest m = published(p, c);
   const ElectionId& id = m.election_id();
@@ -331,7 +331,7 @@ TEST_CASE(
 TEST_CASE("the token issuer directory has the RFC 9578 shape") {
   ApiTempDir dir;
   People p(5, 3, 2, 0xE004);
-  ApiServer server(dir.path, {p.officer.public_key()});
+  ApiServer server(dir.path(), {p.officer.public_key()});
   ElectionClient c = server.connect();
   const Manifest m = draft(p, c);
   const ElectionId& id = m.election_id();
@@ -366,7 +366,7 @@ TEST_CASE(
     "open, token used, token mismatch, closed") {
   ApiTempDir dir;
   People p(5, 3, 2, 0xE005);
-  ApiServer server(dir.path, {p.officer.public_key()});
+  ApiServer server(dir.path(), {p.officer.public_key()});
   ElectionClient c = server.connect();
   const Manifest m = published(p, c);
   const ElectionId& id = m.election_id();
@@ -442,7 +442,7 @@ TEST_CASE("officer setup requests need a known officer's signature over this ver
   ApiTempDir dir;
   People p(5, 3, 2, 0xE006);
   People other(5, 3, 2, 0xE0F6);  // another officer, unknown to this server
-  ApiServer server(dir.path, {p.officer.public_key()});
+  ApiServer server(dir.path(), {p.officer.public_key()});
   ElectionClient c = server.connect();
 
   CHECK(error_of(send(c, "POST", "/api/v1/token-keys")) == "401 officer_auth_missing");
@@ -477,7 +477,7 @@ TEST_CASE(
     "bogus state; a repeat is a no-op") {
   ApiTempDir dir;
   People p(5, 3, 2, 0xE007);
-  ApiServer server(dir.path, {p.officer.public_key()});
+  ApiServer server(dir.path(), {p.officer.public_key()});
   ElectionClient c = server.connect();
   const Manifest m = draft(p, c);
   const ElectionId& id = m.election_id();
@@ -539,7 +539,7 @@ TEST_CASE(
     "too few of them cannot be tallied") {
   ApiTempDir dir;
   People p(5, 3, 2, 0xE008);
-  ApiServer server(dir.path, {p.officer.public_key()});
+  ApiServer server(dir.path(), {p.officer.public_key()});
   ElectionClient c = server.connect();
   const Manifest m = published(p, c);
   const ElectionId& id = m.election_id();
@@ -592,7 +592,7 @@ TEST_CASE(
 TEST_CASE("one token cast 100 times at once with 100 different ballots is accepted exactly once") {
   ApiTempDir dir;
   People p(5, 3, 2, 0xE009);
-  ApiServer server(dir.path, {p.officer.public_key()});
+  ApiServer server(dir.path(), {p.officer.public_key()});
   ElectionClient c = server.connect();
   const Manifest m = published(p, c);
   const ElectionId& id = m.election_id();
@@ -636,7 +636,7 @@ TEST_CASE(
     "responses and one token") {
   ApiTempDir dir;
   People p(5, 3, 2, 0xE00A);
-  ApiServer server(dir.path, {p.officer.public_key()});
+  ApiServer server(dir.path(), {p.officer.public_key()});
   ElectionClient c = server.connect();
   const Manifest m = published(p, c);
   const ElectionId& id = m.election_id();
@@ -669,7 +669,7 @@ TEST_CASE(
     "other 99 requests get 409") {
   ApiTempDir dir;
   People p(5, 3, 2, 0xE00B);
-  ApiServer server(dir.path, {p.officer.public_key()});
+  ApiServer server(dir.path(), {p.officer.public_key()});
   ElectionClient c = server.connect();
   const Manifest m = published(p, c);
   const ElectionId& id = m.election_id();
@@ -733,7 +733,7 @@ struct Hostile {
 TEST_CASE("hostile requests each get a 4xx with a JSON error body, never a 500") {
   ApiTempDir dir;
   People p(5, 3, 2, 0xE00C);
-  ApiServer server(dir.path, {p.officer.public_key()});
+  ApiServer server(dir.path(), {p.officer.public_key()});
   ElectionClient c = server.connect();
   const Manifest m = published(p, c);
   const ElectionId& id = m.election_id();

@@ -30,6 +30,7 @@
 #include "server/listener.hpp"
 #include "server/router.hpp"
 #include "server/tls.hpp"
+#include "test_util.hpp"
 
 namespace {
 
@@ -43,20 +44,7 @@ using namespace urne;
 using namespace urne::server;
 using Res = http::response<http::string_body>;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    SystemRng rng;
-    std::array<std::uint8_t, 8> r{};
-    rng.fill(r);
-    path = fs::temp_directory_path() / ("urne-server-test-" + hex_encode(r));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-};
+using test::TempDir;
 
 void write_file(const fs::path& p, const std::string& s) {
   std::ofstream(p, std::ios::binary) << s;
@@ -91,15 +79,15 @@ struct TestServer {
 
   explicit TestServer(ServerLimits limits = test_limits()) {
     SystemRng rng;
-    auto id = load_or_create_self_signed(dir.path, rng);
+    auto id = load_or_create_self_signed(dir.path(), rng);
     REQUIRE(id.ok());
     identity = *id;
-    fs::create_directories(dir.path / "web" / "js");
-    write_file(dir.path / "web" / "index.html", "<!doctype html><title>urne</title>");
-    write_file(dir.path / "web" / "js" / "app.js", "console.log(1);");
-    write_file(dir.path / "web" / ".env", "SECRET=1");
-    write_file(dir.path / "secret.txt", "outside the web directory");
-    add_core_routes(router, dir.path / "web");
+    fs::create_directories(dir.path() / "web" / "js");
+    write_file(dir.path() / "web" / "index.html", "<!doctype html><title>urne</title>");
+    write_file(dir.path() / "web" / "js" / "app.js", "console.log(1);");
+    write_file(dir.path() / "web" / ".env", "SECRET=1");
+    write_file(dir.path() / "secret.txt", "outside the web directory");
+    add_core_routes(router, dir.path() / "web");
     router.add("POST", "/api/v1/echo/{id}",
                [](const Request& r) {
                  return json_response(
@@ -342,29 +330,29 @@ TEST_CASE("the router picks parameter routes, answers 404, 405, 415 and 413") {
 TEST_CASE("the self-signed certificate is persisted with a 0600 key and reused") {
   TempDir dir;
   SystemRng rng;
-  auto first = load_or_create_self_signed(dir.path, rng);
+  auto first = load_or_create_self_signed(dir.path(), rng);
   REQUIRE(first.ok());
   CHECK(first->self_signed_generated);
   struct stat st {};
-  REQUIRE(::stat((dir.path / "key.pem").c_str(), &st) == 0);
+  REQUIRE(::stat((dir.path() / "key.pem").c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
-  auto fp = pem_certificate_fingerprint(read_text(dir.path / "cert.pem"));
+  auto fp = pem_certificate_fingerprint(read_text(dir.path() / "cert.pem"));
   REQUIRE(fp.ok());
   CHECK(*fp == first->fingerprint_sha256);
   CHECK(first->fingerprint_sha256.size() == 32 * 3 - 1);
 
-  auto second = load_or_create_self_signed(dir.path, rng);
+  auto second = load_or_create_self_signed(dir.path(), rng);
   REQUIRE(second.ok());
   CHECK_FALSE(second->self_signed_generated);
   CHECK(second->fingerprint_sha256 == first->fingerprint_sha256);
 
-  fs::permissions(dir.path / "key.pem", fs::perms::group_read, fs::perm_options::add);
-  auto loose = load_or_create_self_signed(dir.path, rng);
+  fs::permissions(dir.path() / "key.pem", fs::perms::group_read, fs::perm_options::add);
+  auto loose = load_or_create_self_signed(dir.path(), rng);
   REQUIRE_FALSE(loose.ok());
   CHECK(loose.status().reason() == "tls_key_permissions");
 
-  fs::remove(dir.path / "cert.pem");
-  auto half = load_or_create_self_signed(dir.path, rng);
+  fs::remove(dir.path() / "cert.pem");
+  auto half = load_or_create_self_signed(dir.path(), rng);
   REQUIRE_FALSE(half.ok());
   CHECK(half.status().reason() == "tls_identity_incomplete");
 }
@@ -372,12 +360,12 @@ TEST_CASE("the self-signed certificate is persisted with a 0600 key and reused")
 TEST_CASE("a key that does not belong to the certificate is refused") {
   TempDir a, b;
   SystemRng rng;
-  REQUIRE(load_or_create_self_signed(a.path, rng).ok());
-  REQUIRE(load_or_create_self_signed(b.path, rng).ok());
-  auto r = load_tls_identity(a.path / "cert.pem", b.path / "key.pem");
+  REQUIRE(load_or_create_self_signed(a.path(), rng).ok());
+  REQUIRE(load_or_create_self_signed(b.path(), rng).ok());
+  auto r = load_tls_identity(a.path() / "cert.pem", b.path() / "key.pem");
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().reason() == "tls_key_mismatch");
-  auto missing = load_tls_identity(a.path / "nope.pem", a.path / "key.pem");
+  auto missing = load_tls_identity(a.path() / "nope.pem", a.path() / "key.pem");
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.status().reason() == "tls_file_missing");
 }
@@ -439,7 +427,7 @@ TEST_CASE("a client that does not trust the certificate or checks another name f
   TestServer srv;
   TempDir other;
   SystemRng rng;
-  auto other_id = load_or_create_self_signed(other.path, rng);
+  auto other_id = load_or_create_self_signed(other.path(), rng);
   REQUIRE(other_id.ok());
   {
     Client c(srv.port(), read_text(other_id->cert_file));
@@ -662,13 +650,13 @@ TEST_CASE("connections over the cap are closed before the handshake") {
 TEST_CASE("a restarted server presents the same certificate") {
   TempDir dir;
   SystemRng rng;
-  auto a = load_or_create_self_signed(dir.path, rng);
+  auto a = load_or_create_self_signed(dir.path(), rng);
   REQUIRE(a.ok());
   Router router;
-  add_core_routes(router, dir.path);
+  add_core_routes(router, dir.path());
   std::string seen[2];
   for (auto& s : seen) {
-    auto id = load_or_create_self_signed(dir.path, rng);
+    auto id = load_or_create_self_signed(dir.path(), rng);
     REQUIRE(id.ok());
     ServerOptions o;
     o.port = 0;

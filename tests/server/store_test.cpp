@@ -29,6 +29,7 @@
 #include "server/ballot_box_store.hpp"
 #include "server/register_store.hpp"
 #include "server/sqlite_util.hpp"
+#include "test_util.hpp"
 
 namespace urne::store {
 namespace {
@@ -37,28 +38,7 @@ namespace fs = std::filesystem;
 using test::must;
 using test::reason_of;
 
-// A fresh directory, removed with everything in it at the end of the test.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (fs::temp_directory_path() / "urne-store-XXXXXX").string();
-    if (::mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    // A test may have made it read-only.
-    fs::permissions(path_, fs::perms::owner_all, fs::perm_options::add, ec);
-    fs::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  fs::path operator/(const std::string& name) const { return path_ / name; }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
+using test::TempDir;
 
 template <class T>
 Code code_of(const Result<T>& r) {
