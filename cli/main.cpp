@@ -6,6 +6,7 @@
 #include <iostream>
 #include <string>
 
+#include "cli/audit.hpp"
 #include "cli/demo_election.hpp"
 #include "cli/selftest.hpp"
 #include "cli/selftest_election.hpp"
@@ -94,7 +95,23 @@ static int run(int argc, char** argv) {
   CLI::Option* board_out_opt =
       demo_election->add_option("--board-out", board_out, "Save the final board here");
 
+  urne::cli::AuditOptions audit_opts;
+  std::string receipt_file;
+  CLI::App* audit = app.add_subcommand(
+      "audit", "Check a published bulletin board: every signature, token, proof and the result");
+  audit->add_option("--board", audit_opts.board, "The board: board-….urne or the JSON view")
+      ->required();
+  CLI::Option* receipt_opt =
+      audit->add_option("--receipt", receipt_file, "A delegate's receipt to find on the board");
+  audit->add_flag("--closed", audit_opts.closed_only,
+                  "The board of a closed ballot, before the tally");
+
   CLI11_PARSE(app, argc, argv);
+
+  if (audit->parsed()) {
+    if (receipt_opt->count() > 0) audit_opts.receipt = receipt_file;
+    return report(urne::cli::audit_board_file(audit_opts, std::cout));
+  }
 
   if (officer_keygen->parsed()) {
     auto pk = urne::cli::officer_keygen(keygen_out);

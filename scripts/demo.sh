@@ -62,6 +62,10 @@ build/cli/urne demo election --server "$url" --fingerprint "$fingerprint" \
   --officer-key "$work/officer.key" --institutions 50 --board-out "$work/board.urne"
 echo
 
+echo "== an auditor re-checks the board file the server published, on this machine =="
+build/cli/urne audit --board "$work/board.urne" | sed -n '1,4p;$p'
+echo
+
 kill -TERM "$server_pid"
 wait "$server_pid"
 server_pid=""
