@@ -32,7 +32,8 @@ Result<Board> read_board(const std::filesystem::path& file) {
 
 Result<Receipt> read_receipt(const std::filesystem::path& file) {
   URNE_ASSIGN_OR_RETURN(std::string text, server::read_small_file(file, 4096));
-  if (text.size() == Receipt::kSize) return Receipt::parse_canonical(Bytes(text.begin(), text.end()));
+  if (text.size() == Receipt::kSize)
+    return Receipt::parse_canonical(Bytes(text.begin(), text.end()));
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   URNE_ASSIGN_OR_RETURN(const Bytes bytes, base64url_decode(text));
   return Receipt::parse_canonical(bytes);
@@ -49,8 +50,8 @@ Status audit_board_file(const AuditOptions& opt, std::ostream& out) {
   }
   const auto phase = board.phase();
   out << "Board " << board.short_fingerprint() << " (" << hex_encode(board.fingerprint())
-      << ")\n  election: " << board.manifest().title() << "\n  phase: "
-      << (phase ? state_name(*phase) : std::string_view("none")) << ", "
+      << ")\n  election: " << board.manifest().title()
+      << "\n  phase: " << (phase ? state_name(*phase) : std::string_view("none")) << ", "
       << board.contents().ballots.size() << " ballots, " << board.contents().issuance.size()
       << " tokens issued\n";
   if (receipt) out << "  receipt: " << receipt->short_hash() << "\n";

@@ -21,7 +21,7 @@ namespace urne::cli {
 struct AuditOptions {
   std::filesystem::path board;                   // .urne (canonical) or .json (view)
   std::optional<std::filesystem::path> receipt;  // 145 canonical bytes or their base64url
-  bool closed_only = false;  // a board of the closed phase (before the tally)
+  bool closed_only = false;                      // a board of the closed phase (before the tally)
 };
 
 // Errors: the file's ("file_missing", "file_too_large"), the board's
