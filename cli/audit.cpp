@@ -1,5 +1,6 @@
 #include "cli/audit.hpp"
 
+#include <memory>
 #include <string>
 
 #include "ballot/audit.hpp"
@@ -61,6 +62,22 @@ Status audit_board_file(const AuditOptions& opt, std::ostream& out) {
   if (!s) return Status(Code::kFailedPrecondition, "audit_failed", s.message());
   out << ".\n";
   return Status::ok();
+}
+
+void add_audit_commands(CLI::App& app, Commands& commands) {
+  auto opts = std::make_shared<AuditOptions>();
+  auto receipt = std::make_shared<std::string>();
+  CLI::App* audit = app.add_subcommand(
+      "audit", "Check a published bulletin board: every signature, token, proof and the result");
+  audit->add_option("--board", opts->board, "The board: board-….urne or the JSON view")
+      ->required();
+  CLI::Option* receipt_opt =
+      audit->add_option("--receipt", *receipt, "A delegate's receipt to find on the board");
+  audit->add_flag("--closed", opts->closed_only, "The board of a closed ballot, before the tally");
+  audit->callback([opts, receipt, receipt_opt, &commands] {
+    if (receipt_opt->count() > 0) opts->receipt = *receipt;
+    commands.action = [opts](std::ostream& out) { return audit_board_file(*opts, out); };
+  });
 }
 
 }  // namespace urne::cli

@@ -14,6 +14,7 @@
 #include <optional>
 #include <ostream>
 
+#include "cli/command.hpp"
 #include "crypto/status.hpp"
 
 namespace urne::cli {
@@ -28,5 +29,8 @@ struct AuditOptions {
 // parse reasons, "board_view_mismatch", Receipt parse reasons; kFailedPrecondition
 // "audit_failed" naming the failed checks.
 [[nodiscard]] Status audit_board_file(const AuditOptions& options, std::ostream& out);
+
+// `urne audit`.
+void add_audit_commands(CLI::App& app, Commands& commands);
 
 }  // namespace urne::cli

@@ -36,18 +36,6 @@ std::int64_t unix_now() {
 
 }  // namespace
 
-Result<std::string> officer_keygen(const std::filesystem::path& file) {
-  std::error_code ec;
-  if (std::filesystem::exists(file, ec)) {
-    return Status(Code::kAlreadyExists, "file_exists",
-                  file.string() + " exists; an officer key is never overwritten");
-  }
-  SystemRng rng;
-  const Ed25519SigningKey key = Ed25519SigningKey::generate(rng);
-  URNE_RETURN_IF_ERROR(server::write_signing_key_file(file, key));
-  return hex_encode(key.public_key());
-}
-
 Status demo_election(const DemoElectionOptions& opt, std::ostream& out) {
   if (opt.institutions < 1 || opt.institutions > Roster::kMaxInstitutions || opt.candidates < 1 ||
       opt.candidates > Manifest::kMaxCandidates) {

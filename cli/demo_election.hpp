@@ -36,8 +36,4 @@ struct DemoElectionOptions {
 // kInternal "demo_totals_mismatch" / "demo_audit_failed".
 [[nodiscard]] Status demo_election(const DemoElectionOptions& options, std::ostream& out);
 
-// `urne officer keygen --out FILE`: a fresh officer key (0600); returns the
-// public key as 64 hex digits (what urne-server --officer-key takes).
-Result<std::string> officer_keygen(const std::filesystem::path& file);
-
 }  // namespace urne::cli

@@ -7,9 +7,15 @@
 #include <string>
 
 #include "cli/audit.hpp"
+#include "cli/command.hpp"
 #include "cli/demo_election.hpp"
+#include "cli/letters.hpp"
+#include "cli/officer.hpp"
+#include "cli/report.hpp"
 #include "cli/selftest.hpp"
 #include "cli/selftest_election.hpp"
+#include "cli/trustee.hpp"
+#include "cli/voter.hpp"
 #include "crypto/random.hpp"
 
 namespace {
@@ -68,12 +74,13 @@ static int run(int argc, char** argv) {
   CLI::Option* seed_opt = selftest_election->add_option(
       "--seed", seed, "Deterministic run (SeededRng); default: fresh system randomness");
 
-  CLI::App* officer = app.add_subcommand("officer", "The election officer's commands");
-  officer->require_subcommand(1);
-  std::string keygen_out;
-  CLI::App* officer_keygen = officer->add_subcommand(
-      "keygen", "Make the officer's Ed25519 key file (mode 0600) and print its public key");
-  officer_keygen->add_option("--out", keygen_out, "Key file to create")->required();
+  urne::cli::Commands commands;
+  urne::cli::add_letters_commands(app, commands);
+  urne::cli::add_trustee_commands(app, commands);
+  urne::cli::add_officer_commands(app, commands);
+  urne::cli::add_voter_commands(app, commands);
+  urne::cli::add_audit_commands(app, commands);
+  urne::cli::add_report_commands(app, commands);
 
   CLI::App* demo = app.add_subcommand("demo", "Demonstrations against a running urne-server");
   demo->require_subcommand(1);
@@ -95,30 +102,9 @@ static int run(int argc, char** argv) {
   CLI::Option* board_out_opt =
       demo_election->add_option("--board-out", board_out, "Save the final board here");
 
-  urne::cli::AuditOptions audit_opts;
-  std::string receipt_file;
-  CLI::App* audit = app.add_subcommand(
-      "audit", "Check a published bulletin board: every signature, token, proof and the result");
-  audit->add_option("--board", audit_opts.board, "The board: board-….urne or the JSON view")
-      ->required();
-  CLI::Option* receipt_opt =
-      audit->add_option("--receipt", receipt_file, "A delegate's receipt to find on the board");
-  audit->add_flag("--closed", audit_opts.closed_only,
-                  "The board of a closed ballot, before the tally");
-
   CLI11_PARSE(app, argc, argv);
 
-  if (audit->parsed()) {
-    if (receipt_opt->count() > 0) audit_opts.receipt = receipt_file;
-    return report(urne::cli::audit_board_file(audit_opts, std::cout));
-  }
-
-  if (officer_keygen->parsed()) {
-    auto pk = urne::cli::officer_keygen(keygen_out);
-    if (!pk.ok()) return report(pk.status());
-    std::cout << *pk << "\n";
-    return 0;
-  }
+  if (commands.action) return report(commands.action(std::cout));
   if (demo_election->parsed()) {
     if (board_out_opt->count() > 0) demo_opts.board_out = board_out;
     return report(urne::cli::demo_election(demo_opts, std::cout));

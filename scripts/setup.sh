@@ -13,6 +13,7 @@ packages=(
   # libraries (see docs/architecture.md for why each was chosen)
   libboost1.81-dev libssl-dev libsodium-dev nlohmann-json3-dev
   libsqlitecpp-dev libsqlite3-dev doctest-dev libcli11-dev libdecaf-dev libicu-dev
+  libqrencode-dev
   # sanitizer and fuzzer runtimes for clang
   clang libclang-rt-14-dev clang-format clang-tidy
   # `openssl speed` for the benchmark's reference figures

@@ -1,0 +1,10 @@
+// PLACEHOLDER: urne report (Wahlniederschrift)
+#pragma once
+
+#include "cli/command.hpp"
+
+namespace urne::cli {
+
+void add_report_commands(CLI::App& app, Commands& commands);
+
+}  // namespace urne::cli
