@@ -222,7 +222,7 @@ std::size_t check_issuance(AuditBuilder& b, const Manifest& m, const BoardConten
 // ---- ballots --------------------------------------------------------------------------
 
 void check_ballots(AuditBuilder& b, const Manifest& m, const BoardContents& c,
-                   std::size_t tokens_issued) {
+                   std::size_t tokens_issued, const AuditProgress& progress) {
   const std::vector<CastBallot>& ballots = c.ballots;
   Faults order;
   for (std::size_t i = 1; i < ballots.size(); ++i) {
@@ -271,10 +271,13 @@ void check_ballots(AuditBuilder& b, const Manifest& m, const BoardContents& c,
 
   // The same function the ballot box runs before it accepts a ballot.
   Faults proofs;
-  for (const CastBallot& x : ballots) {
+  if (progress) progress("ballots.proofs", 0, ballots.size());
+  for (std::size_t i = 0; i < ballots.size(); ++i) {
+    const CastBallot& x = ballots[i];
     if (Status s = verify_cast_ballot(m, x); !s) {
       proofs.add(ballot_name(x) + ": " + s.reason() + " (" + s.message() + ")");
     }
+    if (progress) progress("ballots.proofs", i + 1, ballots.size());
   }
   proofs.conclude(b, "ballots.proofs", n_of(ballots.size(), "ballots verify"));
 }
@@ -565,8 +568,8 @@ std::vector<std::string> AuditReport::failures() const {
   return out;
 }
 
-AuditReport audit_board(const Board& board, const std::optional<Receipt>& receipt,
-                        AuditScope scope) {
+AuditReport audit_board(const Board& board, const std::optional<Receipt>& receipt, AuditScope scope,
+                        const AuditProgress& progress) {
   AuditBuilder b;
   b.set_fingerprint(board.fingerprint());
   const BoardContents& c = board.contents();
@@ -593,7 +596,7 @@ AuditReport audit_board(const Board& board, const std::optional<Receipt>& receip
           " follow from the commitments of " + n_of(key.qual().size(), "dealers"));
 
   const std::size_t tokens_issued = check_issuance(b, m, c);
-  check_ballots(b, m, c, tokens_issued);
+  check_ballots(b, m, c, tokens_issued, progress);
   check_sums(b, m, c);
 
   const bool partials_apply = scope == AuditScope::kFinal || !c.partials.empty() ||

@@ -66,7 +66,9 @@
 #pragma once
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -169,8 +171,16 @@ class AuditReport {
   std::optional<Totals> totals_;
 };
 
-// Runs every check on the board (and the receipt, if given).
+// Progress of a long audit, for a display: called with the check at work
+// (a name of kAuditChecks; today "ballots.proofs", the one that grows with
+// the board) and how many of its `total` items are done, first with done =
+// 0, then after each item. Called on the auditing thread; must not throw.
+using AuditProgress =
+    std::function<void(std::string_view check, std::size_t done, std::size_t total)>;
+
+// Runs every check on the board (and the receipt, if given), reporting
+// progress to `progress` if set.
 AuditReport audit_board(const Board& board, const std::optional<Receipt>& receipt = std::nullopt,
-                        AuditScope scope = AuditScope::kFinal);
+                        AuditScope scope = AuditScope::kFinal, const AuditProgress& progress = {});
 
 }  // namespace urne
