@@ -34,8 +34,8 @@ struct Commands {
 // (URNE_SERVER, URNE_FINGERPRINT, URNE_CA_FILE) so that a session of
 // commands need not repeat them.
 struct ServerOptions {
-  std::string server;                  // https://host:port
-  std::string fingerprint;             // SHA-256 of the certificate (pinned)
+  std::string server;                            // https://host:port
+  std::string fingerprint;                       // SHA-256 of the certificate (pinned)
   std::optional<std::filesystem::path> ca_file;  // or: a CA bundle (real certificates)
 };
 // Adds --server, --fingerprint and --ca to `cmd`.
