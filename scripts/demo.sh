@@ -1,18 +1,43 @@
 #!/usr/bin/env bash
-# The demo: installs what is missing, builds urne and urne-server, starts the
-# real server on loopback with a fresh data directory and runs a whole
-# election of 50 institutions through its HTTPS API: credentials, key
-# ceremony, check-in with blind tokens, voting, close, the trustees' tally,
-# publication, and the audit of the board downloaded from the server. It
-# says in plain words what happened and exits non-zero if anything failed.
+# The demo: a whole election of the Netzwerk Migration Schwerin on loopback,
+# every step a command a real participant runs, through urne-server's HTTPS
+# API, audited at the end:
 #
-#   scripts/demo.sh            the election over HTTPS (and the token round trip)
-#   KEEP=1 scripts/demo.sh     keep the data directory and the board file
+#   credential authority  50 letters (HTML + PDF, QR codes) and the roster
+#   3 trustees            the distributed key ceremony through an exchange
+#                         directory, each share sealed with a passphrase
+#   officer               election of 12 candidates for 7 seats + 2
+#                         substitutes; publish, open, close, count, publish
+#   delegates             48 check in from their letters' links, one makes a
+#                         Benaloh challenge, 45 vote (2 abstain, 1 invalid);
+#                         the marks make a tie for the 7th seat: a lot
+#   2 of 3 trustees       check the closed board and decrypt their part
+#   auditor               `urne audit` of the published board with a receipt
+#   minutes               the Wahlniederschrift (Markdown, HTML, PDF)
+#
+# It prints the result, where the letters, the board and the minutes are,
+# and the audit verdict; it stops the server and exits 0 only if the audit
+# passed.
+#
+#   scripts/demo.sh [--verbose] [--out DIR]    (default DIR: demo-output/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-scripts/setup.sh
+verbose=0
+out="$root/demo-output"
+while (($#)); do
+  case "$1" in
+    --verbose) verbose=1 ;;
+    --out) out=$(realpath -m "$2"); shift ;;
+    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    *) echo "demo: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+
+# Chromium prints the letters and the minutes to PDF.
+scripts/setup.sh --browser
 
 launcher=()
 if command -v ccache >/dev/null; then
@@ -22,52 +47,193 @@ fi
 echo "== building urne and urne-server (build/) =="
 cmake -S . -B build -G Ninja "${launcher[@]}" >/dev/null
 cmake --build build -j "$(nproc)" --target urne urne-server >/dev/null
-echo
+urne_bin="$root/build/cli/urne"
+server_bin="$root/build/server/urne-server"
 
-echo "== demo 1: one voting token, from the letter to the ballot box =="
-build/cli/urne selftest token
-echo
+rm -rf "$out"
+mkdir -p "$out"
+log="$out/demo.log"
+: >"$log"
+start=$(date +%s.%N)
 
-work=$(mktemp -d /tmp/urne-demo.XXXXXX)
+# Every command's output goes to the log; --verbose also shows it.
+run() {
+  if ((verbose)); then
+    echo "\$ urne $*" | tee -a "$log"
+    "$urne_bin" "$@" 2>&1 | tee -a "$log"
+    return "${PIPESTATUS[0]}"
+  fi
+  echo "\$ urne $*" >>"$log"
+  if ! "$urne_bin" "$@" >>"$log" 2>&1; then
+    echo "demo: 'urne $*' failed:" >&2
+    tail -n 5 "$log" >&2
+    return 1
+  fi
+}
+
 server_pid=""
 cleanup() {
   if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
     kill -TERM "$server_pid" 2>/dev/null || true
     wait "$server_pid" 2>/dev/null || true
   fi
-  if [[ -z "${KEEP:-}" ]]; then rm -rf "$work"; else echo "kept: $work"; fi
 }
 trap cleanup EXIT
 
-echo "== demo 2: a whole election of 50 institutions through the HTTPS API =="
-officer_pub=$(build/cli/urne officer keygen --out "$work/officer.key")
-echo "The officer made a key: $officer_pub (file $work/officer.key, mode 0600)."
-
-# Port 0: the server picks a free port and says which on its first line.
-build/server/urne-server --data-dir "$work/data" --listen 127.0.0.1:0 \
-  --officer-key "$officer_pub" >"$work/server.out" 2>"$work/server.log" &
+echo "== the election, in $out =="
+officer_pub=$("$urne_bin" officer keygen --out "$out/officer.key")
+"$server_bin" --data-dir "$out/server-data" --listen 127.0.0.1:0 \
+  --officer-key "$officer_pub" >"$out/server.out" 2>"$out/server.log" &
 server_pid=$!
 for _ in $(seq 1 100); do
-  grep -q "listening on" "$work/server.out" 2>/dev/null && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
+  grep -q "listening on" "$out/server.out" 2>/dev/null && break
+  kill -0 "$server_pid" 2>/dev/null || { cat "$out/server.log" >&2; exit 1; }
   sleep 0.1
 done
-line=$(grep "listening on" "$work/server.out") || { echo "urne-server did not start" >&2; exit 1; }
-echo "urne-server: $line"
-url=$(sed -E 's/.*listening on (https:\/\/[^ ]+).*/\1/' <<<"$line")
-fingerprint=$(sed -E 's/.*SHA-256 ([0-9A-F:]{95}).*/\1/' <<<"$line")
-echo
+line=$(grep "listening on" "$out/server.out") || { echo "urne-server did not start" >&2; exit 1; }
+export URNE_SERVER URNE_FINGERPRINT
+URNE_SERVER=$(sed -E 's/.*listening on (https:\/\/[^ ]+).*/\1/' <<<"$line")
+URNE_FINGERPRINT=$(sed -E 's/.*SHA-256 ([0-9A-F:]{95}).*/\1/' <<<"$line")
+echo "urne-server on $URNE_SERVER (certificate pinned by its SHA-256 fingerprint)"
 
-build/cli/urne demo election --server "$url" --fingerprint "$fingerprint" \
-  --officer-key "$work/officer.key" --institutions 50 --board-out "$work/board.urne"
-echo
+# ---- credential authority: 50 institutions ----
+types=("Beratungsstelle" "Verein" "Initiative" "Sprachschule" "Begegnungszentrum")
+{
+  echo "id,name,contact"
+  for i in $(seq -w 1 50); do
+    echo "einrichtung-$i,\"${types[$((10#$i % 5))]} $i, Schwerin\",Delegierte*r $i"
+  done
+} >"$out/roster.csv"
+run letters --roster-csv "$out/roster.csv" --title "Herbstversammlung 2026 des Netzwerks Migration Schwerin" \
+  --vote-url "$URNE_SERVER/vote" --out "$out/letters"
+mapfile -t links < <(grep -o 'class="voting-link"[^>]*href="[^"]*"' "$out/letters/letters.html" |
+  sed -E 's/.*href="([^"]*)"/\1/; s/&amp;/\&/g')
+((${#links[@]} == 50)) || { echo "demo: expected 50 letters, found ${#links[@]}" >&2; exit 1; }
+echo "1. Credential authority: 50 letters with voting codes and QR codes; roster with public keys only."
 
-echo "== an auditor re-checks the board file the server published, on this machine =="
-build/cli/urne audit --board "$work/board.urne" | sed -n '1,4p;$p'
-echo
+# ---- trustees: 2 of 3, each with a passphrase ----
+# (--kdf interactive keeps the demo fast; real trustees use the default.)
+cer="$out/ceremony"
+run trustee ceremony new --dir "$cer" --trustees 3 --threshold 2
+for j in 1 2 3; do
+  mkdir -p "$out/trustee-$j"
+  printf 'Demo-Passphrase von Treuhänder*in %s\n' "$j" >"$out/trustee-$j/passphrase"
+  chmod 600 "$out/trustee-$j/passphrase"
+done
+t() { # trustee J ROUND [args]
+  local j=$1 round=$2; shift 2
+  run trustee ceremony "$round" --dir "$cer" --state "$out/trustee-$j/state" \
+    --passphrase-file "$out/trustee-$j/passphrase" "$@"
+}
+for j in 1 2 3; do t "$j" begin --index "$j" --kdf interactive; done
+for j in 1 2 3; do t "$j" deal; done
+for j in 1 2 3; do t "$j" check; done
+for j in 1 2 3; do t "$j" finish --share "$out/trustee-$j/share"; done
+echo "2. Trustees: distributed key generation, 2 of 3 needed to decrypt; no device ever held the whole key."
+
+# ---- officer: the election ----
+cat >"$out/election.json" <<'JSON'
+{
+  "title": "Wahl des Sprecherrats 2026",
+  "kind": "Wahl",
+  "description": "Sieben Sprecherinnen und Sprecher und zwei Nachrückende; bis zu 7 Stimmen.",
+  "seats": 7, "substitutes": 2, "max_marks": 7, "invalid_offered": true, "tie_rule": "lot",
+  "candidates": [
+    {"name": "Amira Haddad", "affiliation": "Beratungsstelle 01"},
+    {"name": "Bernd Krüger", "affiliation": "Verein 02"},
+    {"name": "Chiara Russo", "affiliation": "Initiative 03"},
+    {"name": "Dmytro Kovalenko", "affiliation": "Sprachschule 04"},
+    {"name": "Elif Yılmaz", "affiliation": "Begegnungszentrum 05"},
+    {"name": "Frieda Lange", "affiliation": "Beratungsstelle 06"},
+    {"name": "Goran Petrović", "affiliation": "Verein 07"},
+    {"name": "Hanna Schulz", "affiliation": "Initiative 08"},
+    {"name": "Ibrahim Diallo", "affiliation": "Sprachschule 09"},
+    {"name": "Jana Novak", "affiliation": "Begegnungszentrum 10"},
+    {"name": "Karim Mansour", "affiliation": "Beratungsstelle 11"},
+    {"name": "Lena Vogel", "affiliation": "Verein 12"}
+  ]
+}
+JSON
+run officer election create --key "$out/officer.key" --config "$out/election.json" \
+  --roster "$out/letters/roster.json" --ceremony "$cer" --out "$out/election"
+export URNE_ELECTION
+URNE_ELECTION=$(grep -oE 'election id: +[0-9a-f]{64}' "$log" | tail -1 | awk '{print $3}')
+run officer publish --key "$out/officer.key"
+echo "3. Officer: election ${URNE_ELECTION:0:16}… created (12 candidates, 7 seats + 2 substitutes) and published; check-in is open."
+
+# ---- check-in: 48 of 50 ----
+for i in $(seq 0 47); do
+  mkdir -p "$out/delegates/$i"
+  run vote checkin --link "${links[$i]}" --token-out "$out/delegates/$i/token"
+done
+run officer open --key "$out/officer.key"
+run officer turnout
+echo "4. Check-in: 48 of 50 institutions fetched their blind token; the ballot box is open."
+
+# ---- a Benaloh challenge ----
+run vote challenge --token "$out/delegates/0/token" --mark 3 --mark 9 --out "$out/delegates/0/spoiled.json"
+run vote check-spoiled --spoiled "$out/delegates/0/spoiled.json"
+echo "5. Delegate 1 challenged a prepared ballot: it encrypted exactly the marks chosen (checked independently), then voted with a fresh one."
+
+# ---- 45 ballots: 42 with marks, 2 abstentions, 1 invalid ----
+# Candidates 1-4 get 42 marks, 5: 36, 6: 30, 7 and 8: 21 each (a tie for
+# the 7th seat, drawn by lot), 9: 12, 10: 6, 11 and 12: none.
+for i in $(seq 0 41); do
+  marks=(--mark 1 --mark 2 --mark 3 --mark 4)
+  ((i < 36)) && marks+=(--mark 5)
+  ((i < 30)) && marks+=(--mark 6)
+  if ((i % 2 == 0)); then marks+=(--mark 7); else marks+=(--mark 8); fi
+  ((i >= 30)) && marks+=(--mark 9)
+  ((i >= 36)) && marks+=(--mark 10)
+  run vote cast --token "$out/delegates/$i/token" "${marks[@]}" --receipt-out "$out/delegates/$i/receipt"
+done
+run vote cast --token "$out/delegates/42/token" --abstain --receipt-out "$out/delegates/42/receipt"
+run vote cast --token "$out/delegates/43/token" --abstain --receipt-out "$out/delegates/43/receipt"
+run vote cast --token "$out/delegates/44/token" --invalid --receipt-out "$out/delegates/44/receipt"
+run officer turnout
+turnout=$(grep "^Stand" "$log" | tail -1)
+echo "6. Voting: 45 ballots cast, each with a signed receipt. $turnout"
+
+# ---- close, decrypt, count, publish ----
+run officer close --key "$out/officer.key" --lot-seed "$out/election/lot-seed"
+for j in 1 3; do
+  run trustee decrypt --share "$out/trustee-$j/share" --passphrase-file "$out/trustee-$j/passphrase"
+done
+run officer count --key "$out/officer.key"
+run officer publish-result --key "$out/officer.key"
+echo "7. Closed (lot seed revealed); trustees 1 and 3 checked the board, decrypted the sums with proofs; result published."
+
+# ---- audit, receipt, minutes ----
+audit_ok=0
+if run audit --save-board "$out/board.urne" --receipt "$out/delegates/7/receipt"; then audit_ok=1; fi
+run report --board "$out/board.urne" --out "$out/wahlniederschrift" || true
 
 kill -TERM "$server_pid"
-wait "$server_pid"
+wait "$server_pid" || true
 server_pid=""
-echo "urne-server stopped gracefully (SIGTERM); it logged $(grep -c "\"route\"" "$work/server.log") request lines, $(grep -c "/ballots" "$work/server.log" || true) of them for the ballot path."
-echo "demo: finished, exit 0"
+elapsed=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+
+echo
+echo "== Ergebnis / result =="
+md="$out/wahlniederschrift/wahlniederschrift.md"
+if [[ -f "$md" ]]; then
+  sed -n '/^## Beteiligung/,/^## Gewählt/p' "$md" | grep '^|' | grep -v -- '---'
+  echo
+  sed -n '/^## Stimmen je/,/^## Gewählt/p' "$md" | grep '^|' | grep -v -- '---'
+  echo
+  sed -n '/^## Stimmengleichheit/,/^## /p' "$md" | grep '^- ' | cut -c1-200
+fi
+echo
+echo "Letters:             $out/letters/letters.html, letters.pdf (print, then delete)"
+echo "Bulletin board:      $out/board.urne"
+echo "Wahlniederschrift:   $out/wahlniederschrift/"
+echo "Log of every command: $log"
+echo "Audit:               urne audit --board $out/board.urne --receipt $out/delegates/7/receipt"
+if ((audit_ok)); then
+  grep -E "^Verdict" "$log" | tail -1 || true
+  echo "demo: audit PASSED — the election is verified end to end (${elapsed} s after the build)."
+  exit 0
+fi
+grep -iE "fail" "$log" | tail -5 >&2 || true
+echo "demo: audit FAILED" >&2
+exit 1

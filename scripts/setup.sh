@@ -20,7 +20,11 @@ packages=(
   openssl
 )
 if [[ "${1:-}" == "--browser" ]]; then
-  packages+=(chromium nodejs npm)
+  packages+=(chromium)
+  # Node.js may come from another source (nodesource bundles npm and
+  # conflicts with Debian's npm package): install Debian's only if missing.
+  command -v node >/dev/null || packages+=(nodejs)
+  command -v npm >/dev/null || packages+=(npm)
 fi
 
 missing=()

@@ -17,7 +17,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
-scripts/setup.sh
+# Chromium: the letters' and the minutes' PDF tests (and the browser tests).
+scripts/setup.sh --browser
 
 jobs=$(nproc)
 launcher=()
