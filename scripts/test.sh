@@ -72,5 +72,12 @@ if [[ "${CI:-}" == "true" ]]; then
   scripts/lint.sh build
 fi
 
+# The browser's crypto (web/): byte-compatible with the C++ code, checked
+# against the same vectors, in Node (packages from the lock file).
+echo "== web: JavaScript crypto against the vectors =="
+(cd web && npm ci --no-audit --no-fund --loglevel=error >/dev/null && node --test 2>&1 |
+  grep -E "^# (tests|pass|fail)|^not ok" )
+(cd web && node --test >/dev/null 2>&1) || { echo "web tests failed" >&2; exit 1; }
+
 echo "== test =="
 ctest --test-dir build --output-on-failure -j "$jobs"
