@@ -75,9 +75,15 @@ fi
 # The browser's crypto (web/): byte-compatible with the C++ code, checked
 # against the same vectors, in Node (packages from the lock file).
 echo "== web: JavaScript crypto against the vectors =="
-(cd web && npm ci --no-audit --no-fund --loglevel=error >/dev/null && node --test 2>&1 |
-  grep -E "^# (tests|pass|fail)|^not ok" )
-(cd web && node --test >/dev/null 2>&1) || { echo "web tests failed" >&2; exit 1; }
+web_rc=0
+(cd web && npm ci --no-audit --no-fund --loglevel=error >/dev/null &&
+  node --test >"$root/build/web-tests.log" 2>&1) || web_rc=$?
+grep -E "^# (pass|fail) |^not ok" "$root/build/web-tests.log" || true
+if ((web_rc != 0)); then
+  echo "web tests failed (build/web-tests.log):" >&2
+  tail -n 40 "$root/build/web-tests.log" >&2
+  exit 1
+fi
 
 echo "== test =="
 ctest --test-dir build --output-on-failure -j "$jobs"
