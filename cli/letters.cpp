@@ -15,6 +15,7 @@
 
 #include "ballot/canonical.hpp"
 #include "ballot/roster.hpp"
+#include "cli/html.hpp"
 #include "cli/pdf.hpp"
 #include "codec/json_views.hpp"
 #include "crypto/secret.hpp"
@@ -219,33 +220,6 @@ bool is_lower_hex(std::string_view s) {
 void wipe(std::string& s) {
   if (!s.empty()) sodium_memzero(s.data(), s.size());
   s.clear();
-}
-
-std::string html_escape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size() + s.size() / 8 + 16);  // a link grows by 4 bytes per '&'
-  for (const char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 struct QrFree {

@@ -15,33 +15,6 @@
 
 namespace urne::cli {
 
-std::string html_escape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char ch : text) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
-}
-
 std::string markdown_escape(std::string_view text) {
   // CommonMark lets any ASCII punctuation be escaped with a backslash; these
   // are the ones that start markup inline (emphasis, code, links, raw HTML,

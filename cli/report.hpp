@@ -27,12 +27,11 @@
 #include "ballot/audit.hpp"
 #include "ballot/board.hpp"
 #include "cli/command.hpp"
+#include "cli/html.hpp"
 #include "crypto/status.hpp"
 
 namespace urne::cli {
 
-// & < > " ' as character references.
-std::string html_escape(std::string_view text);
 // Every character Markdown (CommonMark with GitHub's tables) could read as
 // markup — \ ` * _ [ ] < > | & ~ # — backslash-escaped; line breaks become
 // spaces (the text always stands inline, never at the start of a line).
