@@ -11,6 +11,7 @@
 #include "cli/demo_election.hpp"
 #include "cli/letters.hpp"
 #include "cli/officer.hpp"
+#include "cli/page_hash.hpp"
 #include "cli/report.hpp"
 #include "cli/selftest.hpp"
 #include "cli/selftest_election.hpp"
@@ -78,6 +79,7 @@ static int run(int argc, char** argv) {
   urne::cli::add_letters_commands(app, commands);
   urne::cli::add_trustee_commands(app, commands);
   urne::cli::add_officer_commands(app, commands);
+  urne::cli::add_page_hash_command(app, commands);
   urne::cli::add_voter_commands(app, commands);
   urne::cli::add_audit_commands(app, commands);
   urne::cli::add_report_commands(app, commands);

@@ -11,6 +11,7 @@
 #include "ballot/counting.hpp"
 #include "cli/trustee.hpp"
 #include "codec/json_views.hpp"
+#include "crypto/credential.hpp"
 #include "crypto/hash.hpp"
 #include "crypto/random.hpp"
 #include "crypto/signing.hpp"
@@ -168,14 +169,37 @@ Status handover(const HandoverOptions& opt, std::ostream& out) {
 
 }  // namespace
 
-Result<std::string> officer_keygen(const std::filesystem::path& file) {
+Result<std::string> officer_keygen(const std::filesystem::path& file,
+                                   const std::optional<std::filesystem::path>& code_file) {
   std::error_code ec;
-  if (std::filesystem::exists(file, ec)) {
-    return Status(Code::kAlreadyExists, "file_exists",
-                  file.string() + " exists; an officer key is never overwritten");
+  for (const auto* f : {&file, code_file ? &*code_file : nullptr}) {
+    if (f != nullptr && std::filesystem::exists(*f, ec)) {
+      return Status(Code::kAlreadyExists, "file_exists",
+                    f->string() + " exists; an officer key is never overwritten");
+    }
   }
   SystemRng rng;
-  const Ed25519SigningKey key = Ed25519SigningKey::generate(rng);
+  if (!code_file) {
+    // No code wanted: a plain random key (256-bit seed), as before.
+    const Ed25519SigningKey key = Ed25519SigningKey::generate(rng);
+    URNE_RETURN_IF_ERROR(server::write_signing_key_file(file, key));
+    return hex_encode(key.public_key());
+  }
+  // An officer code for the web dashboard: the key is derived from it
+  // (crypto/credential.hpp), so the code alone signs in. The code file is
+  // written first: if writing the key file then fails, the code still
+  // yields the key, while a key file without its code would be useless to
+  // the dashboard.
+  const VotingCode code = VotingCode::generate(rng);
+  URNE_ASSIGN_OR_RETURN(const Ed25519SigningKey key, derive_officer_key(code));
+  const SecretBytes formatted = code.format();
+  const SecretBytes line = SecretBytes::build(formatted.size() + 1, [&](std::span<std::uint8_t> o) {
+    std::copy(formatted.view().begin(), formatted.view().end(), o.begin());
+    o.back() = '\n';
+  });
+  URNE_RETURN_IF_ERROR(write_new_file(
+      *code_file, std::string_view(reinterpret_cast<const char*>(line.view().data()), line.size()),
+      0600));
   URNE_RETURN_IF_ERROR(server::write_signing_key_file(file, key));
   return hex_encode(key.public_key());
 }
@@ -287,6 +311,7 @@ Result<ElectionId> create_election(const ElectionCreateOptions& opt, std::ostrea
   URNE_ASSIGN_OR_RETURN(const CeremonyOutcomeFile ceremony,
                         read_ceremony_outcome(opt.ceremony_dir));
   std::optional<FixedBytes<32>> page_hash;
+  std::string page_hash_source = "--page-hash";
   if (opt.page_hash_hex) {
     Result<Bytes> b = hex_decode(*opt.page_hash_hex);
     if (!b.ok() || b->size() != 32) {
@@ -310,6 +335,13 @@ Result<ElectionId> create_election(const ElectionCreateOptions& opt, std::ostrea
 
   URNE_ASSIGN_OR_RETURN(client::ElectionClient api, connect(opt.server));
   URNE_ASSIGN_OR_RETURN(const Ed25519PublicKey service_key, api.service_key());
+  if (!page_hash) {
+    // The pages this server serves (GET /api/v1/service); a server without
+    // pages leaves the manifest's "no voting page" hash.
+    URNE_ASSIGN_OR_RETURN(const json service, api.get_json("/api/v1/service"));
+    URNE_ASSIGN_OR_RETURN(page_hash, codec::optional_hex32_field(service, "voting_page_sha256"));
+    page_hash_source = page_hash ? "the server's web pages" : "no web pages on the server";
+  }
   // The roster first (idempotent), then a fresh token key the register
   // keeps until this manifest names it.
   URNE_RETURN_IF_ERROR(api.upload_roster(officer, roster, unix_now()));
@@ -363,6 +395,8 @@ Result<ElectionId> create_election(const ElectionCreateOptions& opt, std::ostrea
       << "  trustees:     " << manifest.spec().threshold << " of " << manifest.spec().trustees
       << "\n"
       << "  token key:    " << hex_encode(token_key.key_id()).substr(0, 16) << "…\n"
+      << "  voting page:  " << hex_encode(manifest.spec().page_hash) << " (" << page_hash_source
+      << ")\n"
       << "  files:        " << manifest_json.string() << ", " << seed_file.string()
       << " (secret until the close: keep it, it is needed to close the ballot)\n"
       << "Next: urne officer publish --election " << hex_encode(manifest.election_id())
@@ -417,12 +451,19 @@ void add_officer_commands(CLI::App& app, Commands& commands) {
   officer->require_subcommand(1);
 
   auto keygen_out = std::make_shared<std::string>();
+  auto keygen_code_out = std::make_shared<std::string>();
   CLI::App* keygen = officer->add_subcommand(
       "keygen", "Make the officer's Ed25519 key file (mode 0600) and print its public key");
   keygen->add_option("--out", *keygen_out, "Key file to create")->required();
-  keygen->callback([keygen_out, &commands] {
-    commands.action = [keygen_out](std::ostream& out) -> Status {
-      URNE_ASSIGN_OR_RETURN(const std::string pk, officer_keygen(*keygen_out));
+  CLI::Option* code_out_opt = keygen->add_option(
+      "--code-out", *keygen_code_out,
+      "Also make an officer code (for the web dashboard's sign-in) and write it to this new "
+      "file (mode 0600); the key is then derived from the code");
+  keygen->callback([keygen_out, keygen_code_out, code_out_opt, &commands] {
+    std::optional<std::filesystem::path> code_file;
+    if (code_out_opt->count() > 0) code_file = *keygen_code_out;
+    commands.action = [keygen_out, code_file](std::ostream& out) -> Status {
+      URNE_ASSIGN_OR_RETURN(const std::string pk, officer_keygen(*keygen_out, code_file));
       out << pk << "\n";
       return Status::ok();
     };
@@ -465,7 +506,9 @@ void add_officer_commands(CLI::App& app, Commands& commands) {
   create_cmd->add_flag("--practice", create->practice,
                        "A practice ballot (Probewahl) with the same letters");
   CLI::Option* page_hash_opt = create_cmd->add_option(
-      "--page-hash", *page_hash, "SHA-256 of the voting page's code (64 hex digits)");
+      "--page-hash", *page_hash,
+      "The voting page's hash (64 hex digits, see urne page-hash); default: the one the "
+      "server reports for the pages it serves");
   create_cmd->callback([create, page_hash, page_hash_opt, &commands] {
     if (page_hash_opt->count() > 0) create->page_hash_hex = *page_hash;
     commands.action = [create](std::ostream& out) {

@@ -34,9 +34,15 @@
 
 namespace urne::cli {
 
-// `urne officer keygen --out FILE`: a fresh officer key (0600); returns the
-// public key as 64 hex digits (what urne-server --officer-key takes).
-Result<std::string> officer_keygen(const std::filesystem::path& file);
+// `urne officer keygen --out FILE [--code-out CODEFILE]`: a fresh officer
+// key (0600); returns the public key as 64 hex digits (what urne-server
+// --officer-key takes). Without a code file the key is random; with one, an
+// officer code is drawn (crypto/credential.hpp, derive_officer_key), its
+// printed form and a newline go to CODEFILE (0600) and the key derived from
+// it to FILE. Refuses (already_exists "file_exists") if either file exists,
+// before writing anything.
+Result<std::string> officer_keygen(const std::filesystem::path& file,
+                                   const std::optional<std::filesystem::path>& code_file = {});
 
 // The election config file (JSON, strict: unknown keys refused):
 //   {"title": "Wahl des Sprecherrats 2026", "kind": "Wahl",
@@ -62,6 +68,8 @@ struct ElectionCreateOptions {
   std::filesystem::path ceremony_dir;
   std::filesystem::path out_dir;
   bool practice = false;  // a Probewahl with the same letters
+  // The voting page's hash (64 hex digits); when absent, the server's
+  // voting_page_sha256 (GET /api/v1/service), else "no voting page".
   std::optional<std::string> page_hash_hex;
 };
 // Returns the election id. Writes OUT/lot-seed (before anything is sent),

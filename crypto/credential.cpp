@@ -9,6 +9,8 @@
 #include <span>
 #include <utility>
 
+#include "crypto/hash.hpp"
+
 namespace urne {
 namespace {
 
@@ -325,6 +327,31 @@ Result<InstitutionSecretKey> InstitutionSecretKey::derive(const VotingCode& code
                           "the derived institution key failed its self-check");
   }
   return InstitutionSecretKey(std::move(sk), InstitutionPublicKey(pk));
+}
+
+CredentialContext officer_credential_context() {
+  // A constant context: officer keys are not per roster (one officer serves
+  // every election of a server), and hashing a label keeps the context from
+  // colliding with a random roster context by anything but chance.
+  Result<CredentialContext> c = CredentialContext::parse(sha256(as_bytes(kOfficerContextLabel)));
+  if (!c.ok()) std::abort();  // 32 bytes by construction
+  return std::move(c).value();
+}
+
+Result<Ed25519SigningKey> derive_officer_key(const VotingCode& code) {
+  // The very derivation of institution keys (no second code path that
+  // could drift from the browser's deriveInstitutionKey), then the seed half
+  // of libsodium's secret key becomes a plain signing key.
+  URNE_ASSIGN_OR_RETURN(const InstitutionSecretKey k,
+                        InstitutionSecretKey::derive(code, officer_credential_context()));
+  URNE_ASSIGN_OR_RETURN(
+      Ed25519SigningKey key,
+      Ed25519SigningKey::from_seed(k.secret_key_.view().first(crypto_sign_SEEDBYTES)));
+  if (!ct_equal(key.public_key(), k.public_key().bytes())) {
+    return internal_error("credential_self_check_failed",
+                          "the derived officer key failed its self-check");
+  }
+  return key;
 }
 
 Status check_listed_key(const InstitutionPublicKey& derived, const InstitutionPublicKey& listed) {

@@ -37,6 +37,7 @@
 #include "crypto/bytes.hpp"
 #include "crypto/random.hpp"
 #include "crypto/secret.hpp"
+#include "crypto/signing.hpp"
 #include "crypto/status.hpp"
 
 namespace urne {
@@ -177,6 +178,7 @@ class InstitutionSecretKey {
   InstitutionSecretKey(SecretBytes sk, const InstitutionPublicKey& pk) noexcept
       : secret_key_(std::move(sk)), public_key_(pk) {}
 
+  friend Result<Ed25519SigningKey> derive_officer_key(const VotingCode& code);
   friend Result<InstitutionSignature> sign_token_request(const InstitutionSecretKey& key,
                                                          const ElectionId& election_id,
                                                          std::string_view institution_id,
@@ -193,6 +195,28 @@ class InstitutionSecretKey {
 // roster).
 [[nodiscard]] Status check_listed_key(const InstitutionPublicKey& derived,
                                       const InstitutionPublicKey& listed);
+
+// ---------------------------------------------------------------------------
+// Officer credential (docs/protocol.md §3.5)
+//
+// The election officer may sign in to the web dashboard with an officer code
+// instead of a key file: a code in the voting code's format (generate(),
+// parse()), from which the officer's Ed25519 key is derived exactly like an
+// institution key, with a fixed public context in place of a roster's. The
+// code is as strong as the key file's seed for an attacker who only sees
+// the public key (110 bits), and the browser needs no file.
+
+inline constexpr std::string_view kOfficerContextLabel = "urne/officer-context/v1";
+
+// The officer codes' credential context: SHA-256("urne/officer-context/v1").
+CredentialContext officer_credential_context();
+
+// The officer's signing key for `code`: the seed of
+// InstitutionSecretKey::derive(code, officer_credential_context()) as an
+// Ed25519SigningKey (what `urne officer keygen` writes to the key file).
+// Checks that the signing key's public key equals the derived institution
+// public key; a failure is internal_error "credential_self_check_failed".
+Result<Ed25519SigningKey> derive_officer_key(const VotingCode& code);
 
 // ---------------------------------------------------------------------------
 // Authorization of a token request

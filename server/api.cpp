@@ -159,6 +159,8 @@ void add_public_routes(Router& router, const ApiServices& s) {
                out["officer_keys"] = officers;
                if (s.ballot_box != nullptr)
                  out["service_key"] = hex_encode(s.ballot_box->service_key());
+               if (s.voting_page_sha256)
+                 out["voting_page_sha256"] = hex_encode(*s.voting_page_sha256);
                return json_ok(out);
              }));
 

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,9 @@ struct ApiServices {
   std::vector<Ed25519PublicKey> officer_keys;
   // Unix seconds, for the officer's request signatures (tests inject a clock).
   std::function<std::int64_t()> now;
+  // The hash of the web client this server serves (server/web_assets.hpp);
+  // reported by GET /api/v1/service, absent when no pages are served.
+  std::optional<FixedBytes<32>> voting_page_sha256;
 };
 
 // Registers every /api/v1 election route on `router`.

@@ -25,6 +25,7 @@
 #include "server/register_store.hpp"
 #include "server/router.hpp"
 #include "server/tls.hpp"
+#include "server/web_assets.hpp"
 
 namespace {
 
@@ -94,8 +95,21 @@ int run(int argc, char** argv) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   if (ec) return report(urne::failed_precondition("data_dir_unusable", ec.message()));
-  if (!std::filesystem::is_directory(web_dir, ec))
-    std::cerr << "urne-server: warning: web directory " << web_dir << " does not exist\n";
+  // The web client is loaded once, served from memory and hashed; without
+  // it the API still runs (no pages, no voting_page_sha256). A directory
+  // that exists but breaks the loader's rules is a configuration error.
+  std::shared_ptr<const urne::server::WebAssets> web_assets;
+  if (!std::filesystem::is_directory(web_dir, ec)) {
+    std::cerr << "urne-server: warning: web directory " << web_dir
+              << " does not exist: no web pages (build them with node web/tools/build.mjs)\n";
+  } else {
+    auto loaded = urne::server::WebAssets::load(web_dir);
+    if (!loaded.ok()) return report(loaded.status());
+    web_assets = std::make_shared<const urne::server::WebAssets>(std::move(loaded).value());
+    std::cout << "urne-server: web pages from " << web_dir << ": " << web_assets->file_count()
+              << " files, " << web_assets->total_size() << " bytes, voting page SHA-256 "
+              << urne::hex_encode(web_assets->page_hash()) << std::endl;
+  }
 
   urne::SystemRng rng;
   auto identity = cert.empty() ? urne::server::load_or_create_self_signed(data_dir, rng)
@@ -147,6 +161,7 @@ int run(int argc, char** argv) {
   services.register_service = register_service.get();
   services.ballot_box = box_service.get();
   services.officer_keys = *officer_keys;
+  if (web_assets) services.voting_page_sha256 = web_assets->page_hash();
   services.now = [] {
     return static_cast<std::int64_t>(std::chrono::duration_cast<std::chrono::seconds>(
                                          std::chrono::system_clock::now().time_since_epoch())
@@ -155,7 +170,7 @@ int run(int argc, char** argv) {
 
   urne::server::Router router;
   urne::server::add_election_routes(router, services);
-  urne::server::add_core_routes(router, web_dir);
+  urne::server::add_core_routes(router, web_assets);
 
   auto server = urne::server::Server::create(options, *identity, router);
   if (!server.ok()) return report(server.status());

@@ -5,18 +5,13 @@
 #include <cctype>
 #include <cstdlib>
 #include <exception>
-#include <fstream>
-#include <sstream>
+#include <memory>
 #include <system_error>
 
 #include "server/http_error.hpp"
 
 namespace urne::server {
 namespace {
-
-// Static files are read whole into memory; the web client is a few hundred
-// KiB, so anything much larger is a mistake in --web-dir.
-constexpr std::uintmax_t kMaxStaticFileSize = std::uintmax_t{16} * 1024 * 1024;
 
 Status bad_path(std::string message) {
   return invalid_argument(kReasonBadPath, std::move(message));
@@ -80,26 +75,21 @@ bool has_method(std::string_view allow, std::string_view method) {
   return false;
 }
 
-std::string_view content_type_for(const std::filesystem::path& p) {
-  static constexpr std::pair<std::string_view, std::string_view> kTypes[] = {
-      {".html", "text/html; charset=utf-8"},
-      {".js", "text/javascript; charset=utf-8"},
-      {".mjs", "text/javascript; charset=utf-8"},
-      {".css", "text/css; charset=utf-8"},
-      {".json", "application/json"},
-      {".map", "application/json"},
-      {".webmanifest", "application/manifest+json"},
-      {".svg", "image/svg+xml"},
-      {".png", "image/png"},
-      {".ico", "image/x-icon"},
-      {".woff2", "font/woff2"},
-      {".wasm", "application/wasm"},
-      {".txt", "text/plain; charset=utf-8"},
-  };
-  const std::string ext = lower(p.extension().string());
-  for (const auto& [e, t] : kTypes)
-    if (e == ext) return t;
-  return "application/octet-stream";
+// Whether an If-None-Match value ("*" or a comma-separated list of entity
+// tags, possibly weak W/"...") names `etag`. Weak comparison, as RFC 9110
+// §13.1.2 prescribes for If-None-Match.
+bool if_none_match_hits(std::string_view value, std::string_view etag) {
+  while (!value.empty()) {
+    const auto comma = value.find(',');
+    std::string_view tag = value.substr(0, comma);
+    while (!tag.empty() && (tag.front() == ' ' || tag.front() == '\t')) tag.remove_prefix(1);
+    while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t')) tag.remove_suffix(1);
+    if (tag.size() > 2 && tag.substr(0, 2) == "W/") tag.remove_prefix(2);
+    if (tag == "*" || tag == etag) return true;
+    if (comma == std::string_view::npos) break;
+    value.remove_prefix(comma + 1);
+  }
+  return false;
 }
 
 }  // namespace
@@ -210,7 +200,8 @@ const Router::Route* Router::find(std::string_view method, const std::vector<std
 
 std::size_t Router::body_limit(std::string_view method, std::string_view target,
                                std::string* pattern) const {
-  if (pattern) *pattern = "-";
+  // assign(n, c): GCC 12 reports a false -Wrestrict for `= "-"` here (PR 105329).
+  if (pattern) pattern->assign(1, '-');
   auto segs = split_path(target.substr(0, target.find('?')));
   if (!segs.ok()) return kDefaultBodyLimit;
   std::map<std::string, std::string> params;
@@ -258,57 +249,72 @@ Response Router::dispatch(Request request) const {
   return resp;
 }
 
-Handler static_files(std::filesystem::path root) {
-  std::error_code ec;
-  auto canonical_root = std::filesystem::weakly_canonical(root, ec);
-  if (ec) canonical_root = root;
-  return [root = std::move(canonical_root)](const Request& req) -> Response {
+void add_page_headers(Response& response) {
+  auto& h = response.headers;
+  h.emplace_back("Content-Security-Policy", std::string(kPageContentSecurityPolicy));
+  h.emplace_back("Referrer-Policy", "no-referrer");
+  h.emplace_back("X-Content-Type-Options", "nosniff");
+  h.emplace_back("Cross-Origin-Opener-Policy", "same-origin");
+  h.emplace_back("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
+  h.emplace_back("Cache-Control", "no-cache");
+}
+
+Handler static_files(std::shared_ptr<const WebAssets> assets) {
+  if (!assets) std::abort();  // contract
+  return [assets = std::move(assets)](const Request& req) -> Response {
     const auto it = req.params.find("path");
-    std::string rel = it == req.params.end() ? std::string() : it->second;
+    const std::string rel = it == req.params.end() ? std::string() : it->second;
     // The router has already rejected '.', '..', empty segments, '\\' and
-    // NUL; hidden files (".env", ".git") are never served.
+    // NUL; this handler checks again (it must not depend on how it is
+    // routed). Hidden files (".env", ".git") are never loaded; a request for
+    // one is a plain 404.
     for (std::size_t pos = 0; pos <= rel.size();) {
       const auto slash = rel.find('/', pos);
       const std::string seg = rel.substr(pos, slash - pos);
-      if (seg == "." || seg == ".." || (seg.empty() && !rel.empty()))
+      if (seg == "." || seg == ".." || (seg.empty() && !rel.empty()) ||
+          seg.find_first_of(std::string_view("\\\0", 2)) != std::string::npos)
         return error_response(bad_path("bad path segment"));
       if (!seg.empty() && seg.front() == '.')
         return error_response(Status(Code::kNotFound, kReasonNotFound, "no such file"));
       if (slash == std::string::npos) break;
       pos = slash + 1;
     }
-    std::filesystem::path p = root / rel;
-    std::error_code fe;
-    if (std::filesystem::is_directory(p, fe)) p /= "index.html";
-    // Symlinks inside the web directory must not lead out of it.
-    const auto canon = std::filesystem::weakly_canonical(p, fe);
-    const auto [rend, cend] = std::mismatch(root.begin(), root.end(), canon.begin(), canon.end());
-    if (fe || rend != root.end()) return error_response(bad_path("outside the web directory"));
-    if (!std::filesystem::is_regular_file(canon, fe))
+    // Only what was loaded (and hashed) at start-up is served: nothing on
+    // disk is looked at here, so a file changed or added later, or a symlink
+    // pointing out of the directory, is never served.
+    const WebAsset* a = assets->find(rel);
+    if (a == nullptr)
       return error_response(Status(Code::kNotFound, kReasonNotFound, "no such file"));
-    const auto size = std::filesystem::file_size(canon, fe);
-    if (fe || size > kMaxStaticFileSize)
-      return error_response(Status(Code::kNotFound, kReasonNotFound, "no such file"));
-    std::ifstream in(canon, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    if (!in && !in.eof())
-      return error_response(Status(Code::kNotFound, kReasonNotFound, "unreadable file"));
     Response r;
-    r.content_type = std::string(content_type_for(canon));
-    r.body = s.str();
-    r.headers.emplace_back("Content-Security-Policy", "default-src 'self'");
-    r.headers.emplace_back("X-Content-Type-Options", "nosniff");
-    r.headers.emplace_back("Cache-Control", "no-cache");
+    add_page_headers(r);
+    r.headers.emplace_back("ETag", a->etag);
+    // The validator is the content's SHA-256: a match means the client has
+    // exactly these bytes. The header may list several tags or be "*".
+    const auto inm = req.headers.find("if-none-match");
+    if (inm != req.headers.end() && if_none_match_hits(inm->second, a->etag)) {
+      r.status = 304;
+      r.content_type = a->content_type;
+      return r;
+    }
+    r.content_type = a->content_type;
+    r.body = a->content;
     return r;
   };
 }
 
-void add_core_routes(Router& router, const std::filesystem::path& web_dir) {
+void add_core_routes(Router& router, std::shared_ptr<const WebAssets> assets) {
   router.add("GET", "/api/v1/health", [](const Request&) {
     return json_response(R"({"status":"ok","version":")" URNE_VERSION R"("})");
   });
-  router.add("GET", "/{path...}", static_files(web_dir));
+  if (assets) router.add("GET", "/{path...}", static_files(std::move(assets)));
+}
+
+void add_core_routes(Router& router, const std::filesystem::path& web_dir) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(web_dir, ec)) return add_core_routes(router, nullptr);
+  auto assets = WebAssets::load(web_dir);
+  if (!assets.ok()) std::abort();  // contract (see the header)
+  add_core_routes(router, std::make_shared<const WebAssets>(std::move(assets).value()));
 }
 
 }  // namespace urne::server

@@ -27,12 +27,14 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "crypto/status.hpp"
+#include "server/web_assets.hpp"
 
 namespace urne::server {
 
@@ -116,16 +118,39 @@ class Router {
 // escapes, and decoded segments containing '/', '\\' or NUL.
 Result<std::vector<std::string>> split_path(std::string_view path);
 
-// A handler that serves files under `root` for a route with a tail parameter
-// named "path": "" and directories -> their index.html; ".", "..", empty
-// segments (absolute paths) and anything resolving outside
-// root -> 400 "bad_path"; hidden files and missing ones -> 404. Adds Content-Security-Policy
-// default-src 'self' and X-Content-Type-Options: nosniff.
-Handler static_files(std::filesystem::path root);
+// The Content-Security-Policy of every page (docs/api.md, web-spec): only
+// the server's own scripts, styles, fonts and connections; no inline script
+// or style, no eval, no framing, no forms posting elsewhere.
+inline constexpr std::string_view kPageContentSecurityPolicy =
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'";
+
+// Adds the headers every static file carries: the CSP above,
+// Referrer-Policy: no-referrer (the voting link's fragment never leaves,
+// and neither does the path), X-Content-Type-Options: nosniff,
+// Cross-Origin-Opener-Policy: same-origin, Permissions-Policy (no camera,
+// microphone, geolocation) and Cache-Control: no-cache (revalidate every
+// time, so a changed page is never taken from a cache).
+void add_page_headers(Response& response);
+
+// A handler for a route with a tail parameter named "path" that serves the
+// web client from memory (server/web_assets.hpp): "" and directories -> their
+// index.html; ".", "..", empty segments -> 400 "bad_path"; hidden, missing
+// and never-loaded files (symlinks, files added after start-up) -> 404.
+// Headers: add_page_headers(), the content type of the extension, an ETag
+// (the content's SHA-256); a matching If-None-Match gets 304 without body.
+// Contract: assets is not null.
+Handler static_files(std::shared_ptr<const WebAssets> assets);
 
 // The routes every urne-server has: GET /api/v1/health ->
-// {"status":"ok","version":"<project version>"} and the web client's static
-// files, GET /{path...} from `web_dir` (matched after all other routes).
+// {"status":"ok","version":"<project version>"} and, when `assets` is not
+// null, the web client, GET /{path...} (matched after all other routes).
+void add_core_routes(Router& router, std::shared_ptr<const WebAssets> assets);
+// The same, loading `web_dir` first (for tests and tools): a missing
+// directory gives the API alone. Contract: a directory that exists loads
+// (WebAssets::load); otherwise this aborts. urne-server loads the
+// directory itself and reports a load error as a Status.
 void add_core_routes(Router& router, const std::filesystem::path& web_dir);
 
 }  // namespace urne::server

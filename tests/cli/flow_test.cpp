@@ -22,6 +22,7 @@
 #include <nlohmann/json.hpp>
 
 #include "client/server_process.hpp"
+#include "crypto/credential.hpp"
 #include "test_util.hpp"
 
 extern char** environ;
@@ -102,13 +103,38 @@ std::vector<std::string> links_of(const std::string& html) {
 TEST_CASE("a whole election runs through the urne commands against the real server") {
   TempDir dir;
   const fs::path key = dir / "officer.key";
-  const Run keygen = run_urne(dir, {"officer", "keygen", "--out", key.string()});
+  const fs::path code_file = dir / "officer.code";
+  const Run keygen =
+      run_urne(dir, {"officer", "keygen", "--out", key.string(), "--code-out", code_file.string()});
   REQUIRE_RUN(keygen);
   const std::string officer_pk = keygen.out.substr(0, 64);
+  {
+    // The officer code re-derives the key that was printed (the dashboard's sign-in).
+    std::string code_text = slurp(code_file);
+    REQUIRE(code_text.size() == urne::kVotingCodeFormattedSize + 1);
+    CHECK(code_text.back() == '\n');
+    code_text.pop_back();
+    const auto code = urne::VotingCode::parse(code_text);
+    REQUIRE(code.ok());
+    const auto derived = urne::derive_officer_key(*code);
+    REQUIRE(derived.ok());
+    CHECK(urne::hex_encode(derived->public_key()) == officer_pk);
+  }
+
+  // A small web client: the server serves it and reports its hash, which
+  // `urne page-hash` computes alike and `election create` puts into the manifest.
+  fs::create_directories(dir / "web" / "vote");
+  write(dir / "web" / "index.html", "<!doctype html><title>urne</title>\n");
+  write(dir / "web" / "vote" / "index.html", "<!doctype html><title>vote</title>\n");
+  const Run page_hash = run_urne(dir, {"page-hash", "--web-dir", (dir / "web").string()});
+  REQUIRE_RUN(page_hash);
+  REQUIRE(page_hash.out.size() == 65);
+  const std::string page_hash_hex = page_hash.out.substr(0, 64);
 
   fs::create_directories(dir / "data");
   auto server = urne::client::ServerProcess::start(
-      URNE_SERVER_BINARY, dir / "data", {"--officer-key", officer_pk}, dir / "server.log");
+      URNE_SERVER_BINARY, dir / "data",
+      {"--officer-key", officer_pk, "--web-dir", (dir / "web").string()}, dir / "server.log");
   REQUIRE(server.ok());
   const std::vector<std::string> srv = {"--server", (*server)->url(), "--fingerprint",
                                         (*server)->fingerprint()};
@@ -179,6 +205,8 @@ TEST_CASE("a whole election runs through the urne commands against the real serv
                                  (dir / "letters" / "roster.json").string(), "--ceremony",
                                  ceremony.string(), "--out", (dir / "election").string()}));
   REQUIRE_RUN(created);
+  CHECK(nlohmann::json::parse(slurp(dir / "election" / "manifest.json")).at("page_hash") ==
+        page_hash_hex);
   std::smatch m;
   REQUIRE(std::regex_search(created.out, m, std::regex("election id: +([0-9a-f]{64})")));
   const std::string id = m[1];

@@ -431,5 +431,57 @@ TEST_CASE("a token request signature fails for anything else than what was signe
         "institution_id_malformed");
 }
 
+// ---------------------------------------------------------------------------
+// Officer credential (docs/protocol.md §3.5). Known answers for the code
+// kKatCode, computed independently with Python (hashlib.sha256 for the
+// context, hashlib.blake2b(key=context, digest_size=32) over the documented
+// input, pyca/cryptography's Ed25519PrivateKey.from_private_bytes for the
+// public key); the JavaScript dashboard tests the same vector.
+
+constexpr const char* kOfficerContext =
+    "e54c8c9f79ddb2033faf0c8b73f54957bb6c77b21dacfc5554b04f1c5106d1d0";
+constexpr const char* kOfficerSeed =
+    "63a0be34f67fac381b74ffa725da928f1ddade93a8db29d7aede4dbfe045fceb";
+constexpr const char* kOfficerPublicKey =
+    "8e40ca139901a310f48e551066deb389136f0336858c173ac47808affab45895";
+
+TEST_CASE("the officer context is SHA-256 of its label") {
+  CHECK(hex_encode(officer_credential_context().bytes()) == kOfficerContext);
+  FixedBytes<32> h{};
+  REQUIRE(crypto_hash_sha256(h.data(),
+                             reinterpret_cast<const unsigned char*>(kOfficerContextLabel.data()),
+                             kOfficerContextLabel.size()) == 0);
+  CHECK(officer_credential_context().bytes() == h);
+}
+
+TEST_CASE(
+    "the officer key of a code is the known answer and the institution key of the officer "
+    "context") {
+  const Result<Ed25519SigningKey> key = derive_officer_key(kat_code());
+  REQUIRE(key.ok());
+  CHECK(hex_encode(key->public_key()) == kOfficerPublicKey);
+  CHECK(hex_encode(key->export_seed().view()) == kOfficerSeed);
+  const InstitutionSecretKey inst = derive_ok(kat_code(), officer_credential_context());
+  CHECK(inst.public_key().bytes() == key->public_key());
+  // It signs like any Ed25519 key: the signature verifies with the public key.
+  const auto msg = as_bytes("urne officer");
+  const Result<Ed25519Signature> sig = key->sign(msg);
+  REQUIRE(sig.ok());
+  CHECK(crypto_sign_verify_detached(sig->data(), msg.data(), msg.size(),
+                                    key->public_key().data()) == 0);
+}
+
+TEST_CASE("another officer code gives an unrelated key, and a roster context another one") {
+  SeededRng rng(7);
+  const VotingCode other = VotingCode::generate(rng);
+  const Result<Ed25519SigningKey> a = derive_officer_key(kat_code());
+  const Result<Ed25519SigningKey> b = derive_officer_key(other);
+  REQUIRE(a.ok());
+  REQUIRE(b.ok());
+  CHECK(a->public_key() != b->public_key());
+  // The same code under a roster's context is not the officer key.
+  CHECK(derive_ok(kat_code(), kat_context()).public_key().bytes() != a->public_key());
+}
+
 }  // namespace
 }  // namespace urne

@@ -94,8 +94,8 @@ class ApiServer {
       auto key = ok(server::load_or_create_service_key(dir_, rng));
       box_ = std::make_unique<server::BallotBoxService>(*box_store_, std::move(key.key));
     }
-    services_ =
-        server::ApiServices{role_, register_.get(), box_.get(), keys, [] { return unix_now(); }};
+    services_ = server::ApiServices{role_, register_.get(),           box_.get(),
+                                    keys,  [] { return unix_now(); }, {}};
     router_ = std::make_unique<server::Router>();
     server::add_election_routes(*router_, services_);
     server::ServerOptions o;

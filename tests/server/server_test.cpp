@@ -30,6 +30,7 @@
 #include "server/listener.hpp"
 #include "server/router.hpp"
 #include "server/tls.hpp"
+#include "server/web_assets.hpp"
 #include "test_util.hpp"
 
 namespace {
@@ -87,7 +88,10 @@ struct TestServer {
     write_file(dir.path() / "web" / "js" / "app.js", "console.log(1);");
     write_file(dir.path() / "web" / ".env", "SECRET=1");
     write_file(dir.path() / "secret.txt", "outside the web directory");
-    add_core_routes(router, dir.path() / "web");
+    fs::create_symlink(dir.path() / "secret.txt", dir.path() / "web" / "leak.txt");
+    auto assets = WebAssets::load(dir.path() / "web");
+    REQUIRE(assets.ok());
+    add_core_routes(router, std::make_shared<const WebAssets>(std::move(assets).value()));
     router.add("POST", "/api/v1/echo/{id}",
                [](const Request& r) {
                  return json_response(
@@ -564,7 +568,7 @@ TEST_CASE("malformed requests get 400 and the connection is closed") {
   CHECK_FALSE(c.timed_out());
 }
 
-TEST_CASE("static files are served with their type, CSP and nosniff, and traversal is refused") {
+TEST_CASE("static files are served from memory with their type and CSP, and traversal is refused") {
   TestServer srv;
   Client c(srv.port(), srv.cert_pem());
   REQUIRE_FALSE(c.handshake());
@@ -574,15 +578,34 @@ TEST_CASE("static files are served with their type, CSP and nosniff, and travers
   CHECK(r.result_int() == 200);
   CHECK(r.body() == "<!doctype html><title>urne</title>");
   CHECK(r[http::field::content_type] == "text/html; charset=utf-8");
-  CHECK(r["Content-Security-Policy"] == "default-src 'self'");
+  CHECK(r["Content-Security-Policy"] == kPageContentSecurityPolicy);
   CHECK(r["X-Content-Type-Options"] == "nosniff");
+  CHECK(r["Referrer-Policy"] == "no-referrer");
+  CHECK(r["Cross-Origin-Opener-Policy"] == "same-origin");
+  CHECK(r["Permissions-Policy"] == "camera=(), microphone=(), geolocation=()");
+  CHECK(r["Cache-Control"] == "no-cache");
   r = c.request(http::verb::get, "/js/app.js", ec);
   REQUIRE_FALSE(ec);
   CHECK(r.result_int() == 200);
+  CHECK(r.body() == "console.log(1);");
   CHECK(r[http::field::content_type] == "text/javascript; charset=utf-8");
-  r = c.request(http::verb::get, "/.env", ec);
-  REQUIRE_FALSE(ec);
-  CHECK(r.result_int() == 404);
+  const std::string etag(r[http::field::etag]);
+  CHECK(etag.size() == 66);
+  {
+    http::request<http::string_body> cond{http::verb::get, "/js/app.js", 11};
+    cond.set(http::field::host, "127.0.0.1");
+    cond.set(http::field::if_none_match, etag);
+    r = c.send(cond, ec);
+    REQUIRE_FALSE(ec);
+    CHECK(r.result_int() == 304);
+    CHECK(r.body().empty());
+  }
+  for (const char* missing : {"/.env", "/leak.txt"}) {
+    CAPTURE(missing);
+    r = c.request(http::verb::get, missing, ec);
+    REQUIRE_FALSE(ec);
+    CHECK(r.result_int() == 404);
+  }
   r = c.request(http::verb::get, "/js/nope.js", ec);
   REQUIRE_FALSE(ec);
   CHECK(r.result_int() == 404);
@@ -653,7 +676,7 @@ TEST_CASE("a restarted server presents the same certificate") {
   auto a = load_or_create_self_signed(dir.path(), rng);
   REQUIRE(a.ok());
   Router router;
-  add_core_routes(router, dir.path());
+  add_core_routes(router, nullptr);
   std::string seen[2];
   for (auto& s : seen) {
     auto id = load_or_create_self_signed(dir.path(), rng);
