@@ -15,28 +15,36 @@
 #   auditor               `urne audit` of the published board with a receipt
 #   minutes               the Wahlniederschrift (Markdown, HTML, PDF)
 #
-# It prints the result, where the letters, the board and the minutes are,
-# and the audit verdict; it stops the server and exits 0 only if the audit
-# passed.
+# urne-server also serves the web pages (web/, built here with Node): the
+# voting page the letters' QR codes open, the officer's dashboard (signed in
+# with the officer code in DIR/officer-code), the projector view and the
+# results page, whose hash is in the manifest.
 #
-#   scripts/demo.sh [--verbose] [--out DIR]    (default DIR: demo-output/)
+# It prints the result, where the letters, the board and the minutes are,
+# and the audit verdict; it stops the server (with --serve it keeps it
+# running for a look at the pages in a browser, until Ctrl-C) and exits 0
+# only if the audit passed.
+#
+#   scripts/demo.sh [--verbose] [--serve] [--out DIR]   (default DIR: demo-output/)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
 verbose=0
+serve=0
 out="$root/demo-output"
 while (($#)); do
   case "$1" in
     --verbose) verbose=1 ;;
+    --serve) serve=1 ;;
     --out) out=$(realpath -m "$2"); shift ;;
-    -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "demo: unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
 
-# Chromium prints the letters and the minutes to PDF.
+# Chromium prints the letters and the minutes to PDF; Node builds the pages.
 scripts/setup.sh --browser
 
 launcher=()
@@ -49,6 +57,8 @@ cmake -S . -B build -G Ninja "${launcher[@]}" >/dev/null
 cmake --build build -j "$(nproc)" --target urne urne-server >/dev/null
 urne_bin="$root/build/cli/urne"
 server_bin="$root/build/server/urne-server"
+echo "== building the web pages (web/dist) =="
+(cd web && npm ci --no-audit --no-fund --loglevel=error >/dev/null && node tools/build.mjs >/dev/null)
 
 rm -rf "$out"
 mkdir -p "$out"
@@ -81,8 +91,8 @@ cleanup() {
 trap cleanup EXIT
 
 echo "== the election, in $out =="
-officer_pub=$("$urne_bin" officer keygen --out "$out/officer.key")
-"$server_bin" --data-dir "$out/server-data" --listen 127.0.0.1:0 \
+officer_pub=$("$urne_bin" officer keygen --out "$out/officer.key" --code-out "$out/officer-code")
+"$server_bin" --data-dir "$out/server-data" --listen 127.0.0.1:0 --web-dir "$root/web/dist" \
   --officer-key "$officer_pub" >"$out/server.out" 2>"$out/server.log" &
 server_pid=$!
 for _ in $(seq 1 100); do
@@ -208,10 +218,12 @@ audit_ok=0
 if run audit --save-board "$out/board.urne" --receipt "$out/delegates/7/receipt"; then audit_ok=1; fi
 run report --board "$out/board.urne" --out "$out/wahlniederschrift" || true
 
-kill -TERM "$server_pid"
-wait "$server_pid" || true
-server_pid=""
 elapsed=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+if ((!serve)); then
+  kill -TERM "$server_pid"
+  wait "$server_pid" || true
+  server_pid=""
+fi
 
 echo
 echo "== Ergebnis / result =="
@@ -229,9 +241,21 @@ echo "Bulletin board:      $out/board.urne"
 echo "Wahlniederschrift:   $out/wahlniederschrift/"
 echo "Log of every command: $log"
 echo "Audit:               urne audit --board $out/board.urne --receipt $out/delegates/7/receipt"
+echo "Results page:        $URNE_SERVER/results?e=$URNE_ELECTION"
 if ((audit_ok)); then
   grep -E "^Verdict" "$log" | tail -1 || true
   echo "demo: audit PASSED — the election is verified end to end (${elapsed} s after the build)."
+  if ((serve)); then
+    echo
+    echo "urne-server keeps running (Ctrl-C stops it); its certificate is self-signed,"
+    echo "SHA-256 $URNE_FINGERPRINT: the browser asks once."
+    echo "  results page:      $URNE_SERVER/results?e=$URNE_ELECTION"
+    echo "  projector view:    $URNE_SERVER/projector?e=$URNE_ELECTION"
+    echo "  officer dashboard: $URNE_SERVER/officer  (code: $out/officer-code)"
+    echo "  voting page:       the links in $out/letters/letters.html (this election is over:"
+    echo "                     start a practice ballot from the dashboard to try it)"
+    wait "$server_pid" || true
+  fi
   exit 0
 fi
 grep -iE "fail" "$log" | tail -5 >&2 || true

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds urne and runs every test through ctest.
+# Builds urne and runs every test: ctest, the web pages' tests in Node and
+# in a real browser.
 #
 #   scripts/test.sh              setup, build (warnings are errors), all tests
 #   scripts/test.sh --sanitize   the same under ASan+UBSan (clang, -O1), in
@@ -84,6 +85,12 @@ if ((web_rc != 0)); then
   tail -n 40 "$root/build/web-tests.log" >&2
   exit 1
 fi
+
+# The pages in a real browser: headless Debian Chromium driven by
+# playwright-core against urne-server on loopback (web/e2e/, screenshots in
+# web/e2e-artifacts/); prints "N passed, M failed".
+echo "== web: the pages in headless Chromium =="
+scripts/web-e2e.sh
 
 echo "== test =="
 ctest --test-dir build --output-on-failure -j "$jobs"

@@ -68,3 +68,12 @@ test('the officer auth header has the layout of ballot/officer.hpp and signs the
   assert.throws(() => officerAuthHeader(demoKey, 'POST', '/x', -1), TypeError);
   throwsReason(() => officerKeyFromSeed(new Uint8Array(31)), 'bad_seed');
 });
+
+test('the officer code vector of docs/protocol.md §3.5 gives the C++ context, seed and public key', () => {
+  // Computed by crypto/credential.cpp (derive_officer_key) and independently
+  // with Python's hashlib and pyca/cryptography (tests/crypto/credential_test.cpp).
+  assert.equal(hexEncode(OFFICER_CONTEXT), 'e54c8c9f79ddb2033faf0c8b73f54957bb6c77b21dacfc5554b04f1c5106d1d0');
+  const key = deriveOfficerKey('0123-4567-89AB-CDEF-GHJK-MNJK');
+  assert.equal(hexEncode(key.seed), '63a0be34f67fac381b74ffa725da928f1ddade93a8db29d7aede4dbfe045fceb');
+  assert.equal(hexEncode(key.publicKey), '8e40ca139901a310f48e551066deb389136f0336858c173ac47808affab45895');
+});

@@ -213,12 +213,14 @@ async function checkTokenFor(election, token) {
  * WebCrypto. Returns { bytes, hash (32), randomness: [32-byte Uint8Array per
  * slot] (secret: revealed only to spoil), token, proven }.
  * `rng(n)` exists for known-answer tests (C++ SeededRng order).
+ * `{ selfCheck: false }` skips encryptBallot's verification of the proofs;
+ * the caller must then run verifyCastBallot before the ballot is cast.
  */
-export async function buildBallot(election, tokenBytes, choice, rng = systemRng) {
+export async function buildBallot(election, tokenBytes, choice, rng = systemRng, { selfCheck = true } = {}) {
   const values = choiceToValues(election, choice);
   await checkTokenFor(election, tokenBytes);
   const tokenInput = parseToken(tokenBytes).tokenInput.slice();
-  const { ballot, randomness } = encryptBallot(contextFor(election, tokenInput), values, rng);
+  const { ballot, randomness } = encryptBallot(contextFor(election, tokenInput), values, rng, { selfCheck });
   const bytes = encodeCastBallot(tokenBytes, ballot);
   const parsed = parseCastBallot(bytes);
   return {

@@ -261,12 +261,18 @@ async function refreshTurnout() {
   renderQuorum(turnout);
   if (changed) {
     renderState();
-    const entry = session.elections.find((x) => x.id === c.id);
-    if (entry) {
-      entry.state = c.state;
-      renderElectionList();
-    }
+    syncListEntry(c);
     startTrusteePolling();
+  }
+}
+
+// The election list shows each election's state too; every place that
+// learns a new state (a poll, our own transition) updates it through here.
+function syncListEntry(c) {
+  const entry = session.elections.find((x) => x.id === c.id);
+  if (entry && entry.state !== c.state) {
+    entry.state = c.state;
+    renderElectionList();
   }
 }
 
@@ -445,6 +451,7 @@ async function transition(target) {
     }
     c.state = answer.state;
     c.sequence = answer.sequence;
+    syncListEntry(c);
     announce(t('officer.done', { state: t(`common.state.${answer.state}`) }));
   } catch (e) {
     showError(e);

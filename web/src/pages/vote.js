@@ -24,7 +24,8 @@ import { deriveInstitutionKey, checkListedKey, signTokenRequest } from '../crypt
 import { parseRoster, readManifest, findInstitution } from '../crypto/canonical.js';
 import { createTokenRequest, exportRequestState, importRequestState, finalizeToken, wipeRequestState } from '../crypto/privacy_pass.js';
 import {
-  loadElection, checkChoice, buildBallot, ballotHash, openSpoiledBallot, tokenFile, parseTokenFile, spoiledBallotFile, fileText,
+  loadElection, checkChoice, buildBallot, verifyCastBallot, ballotHash, openSpoiledBallot, tokenFile, parseTokenFile, spoiledBallotFile,
+  fileText,
 } from '../crypto/cast_ballot.js';
 import { receiptFromView, verifyReceipt, receiptFile, shortFingerprint } from '../crypto/receipt.js';
 
@@ -357,7 +358,10 @@ async function addStoredSessions() {
       const found = await fetchElectionView(r.election);
       const rec = loadRecord(r.election, r.institution);
       if (!rec || (!rec.token && !rec.request)) continue;
-      if (FINISHED.has(found.state) && !rec.receipt && !rec.ballot) continue;
+      // After the close a request without a token cannot be completed any
+      // more; a token that was not used is shown as "the ballot box is closed",
+      // not silently dropped (the delegate must learn they did not vote).
+      if (FINISHED.has(found.state) && !rec.receipt && !rec.ballot && !rec.token) continue;
       const session = await prepareSession(r.election, found, r.institution);
       if (!rec.token) await checkIn(session, null);
       app.sessions.push(session);
@@ -743,7 +747,7 @@ function showBallot(session, preset) {
     box.checked = preset.marks.includes(i);
     boxes.push(box);
     list.append(el('li', null, el('label', { class: 'choice', htmlFor: `candidate-${i}` }, box,
-      el('span', null, el('span', { class: 'name', text: c.name }), c.affiliation ? el('span', { class: 'affiliation', text: c.affiliation }) : null))));
+      el('span', null, el('span', { class: 'name', dir: 'auto', text: c.name }), c.affiliation ? el('span', { class: 'affiliation', dir: 'auto', text: c.affiliation }) : null))));
   });
   const abstain = el('input', { type: 'checkbox', id: 'abstain', testid: 'abstain', checked: preset.abstain });
   const invalid = m.invalidOffered ? el('input', { type: 'checkbox', id: 'invalid', testid: 'invalid', checked: preset.invalid }) : null;
@@ -796,7 +800,7 @@ function showBallot(session, preset) {
   });
   const heading = h2('vote.ballot.title', { title: electionLabel(session) });
   step('vote.status.ballot', null, heading,
-    m.description ? el('p', { class: 'description', text: m.description }) : null,
+    m.description ? el('p', { class: 'description', dir: 'auto', text: m.description }) : null,
     para('vote.ballot.instructions', { max }),
     counter,
     el('fieldset', null, el('legend', { i18n: 'vote.ballot.candidates' }), list),
@@ -829,7 +833,7 @@ function reviewList(session, choice) {
   if (choice.invalid) list.append(el('li', { i18n: 'vote.ballot.invalid' }));
   for (const i of [...choice.marks].sort((a, b) => a - b)) {
     const c = m.candidates[i];
-    list.append(el('li', null, el('strong', { text: c.name }), c.affiliation ? ` – ${c.affiliation}` : ''));
+    list.append(el('li', null, el('strong', { dir: 'auto', text: c.name }), c.affiliation ? ` – ${c.affiliation}` : ''));
   }
   return list;
 }
@@ -839,8 +843,13 @@ async function showReview(session, choice) {
   const rec = loadRecord(session.electionId, session.institutionId) || {};
   setStatus('vote.status.encrypting');
   let built;
+  let checked;
   try {
-    built = await buildBallot(election, rec.token, choice);
+    // Without the self-check here: the worker below runs it while the
+    // delegate reads the review, and "cast" waits for it (a phone with the
+    // CPU of a budget device waits half as long for the review).
+    built = await buildBallot(election, rec.token, choice, undefined, { selfCheck: false });
+    checked = checkOwnBallot(session, built.bytes);
   } catch (e) {
     return showError(e, () => showReview(session, choice));
   }
@@ -855,6 +864,8 @@ async function showReview(session, choice) {
     back.disabled = true;
     const r = loadRecord(session.electionId, session.institutionId) || {};
     try {
+      // Never sent unless it verifies (token and every proof).
+      await checked;
       // Stored before it is sent: a lost answer or a closed tab re-sends exactly these bytes.
       saveRecord(session.electionId, session.institutionId, { ...r, ballot: built.bytes });
     } catch (e) {
@@ -873,6 +884,33 @@ async function showReview(session, choice) {
     el('p', null, el('span', { i18n: 'vote.review.ballot_id' }), ' ', el('span', { class: 'short-hash', text: shortId })),
     el('div', { class: 'actions' }, cast, challenge, back),
     para('vote.review.challenge_hint', null, 'hint'));
+}
+
+/**
+ * Verifies the page's own new ballot (verifyCastBallot: token and every
+ * proof) in a worker; resolves when it verifies, rejects with
+ * "self_check_failed" otherwise. Without worker support it runs here.
+ */
+function checkOwnBallot(session, bytes) {
+  const failed = (why) => new UrneError('self_check_failed', `the new ballot does not verify: ${why}`);
+  if (typeof Worker !== 'function') {
+    return verifyCastBallot(session.election, bytes).then(() => undefined, (e) => { throw failed(e.reason || e.message); });
+  }
+  return new Promise((resolve, reject) => {
+    const worker = new Worker('/assets/ballot_check_worker.js', { type: 'module' });
+    worker.onmessage = (event) => {
+      worker.terminate();
+      const { ok, reason } = event.data || {};
+      if (ok === true) resolve();
+      else reject(failed(reason || 'unknown'));
+    };
+    worker.onerror = () => {
+      worker.terminate();
+      // The worker could not run (blocked, crashed): check here instead.
+      verifyCastBallot(session.election, bytes).then(() => resolve(), (e) => reject(failed(e.reason || e.message)));
+    };
+    worker.postMessage({ manifest: session.manifestBytes, ballot: bytes });
+  });
 }
 
 // ---- casting and the receipt ----------------------------------------------------------------
