@@ -241,7 +241,7 @@ echo "Bulletin board:      $out/board.urne"
 echo "Wahlniederschrift:   $out/wahlniederschrift/"
 echo "Log of every command: $log"
 echo "Audit:               urne audit --board $out/board.urne --receipt $out/delegates/7/receipt"
-echo "Results page:        $URNE_SERVER/results?e=$URNE_ELECTION"
+echo "Web pages:           scripts/demo.sh --serve keeps urne-server running to look at them"
 if ((audit_ok)); then
   grep -E "^Verdict" "$log" | tail -1 || true
   echo "demo: audit PASSED — the election is verified end to end (${elapsed} s after the build)."
