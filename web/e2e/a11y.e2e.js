@@ -3,31 +3,13 @@
 // no horizontal scrolling on a 360-px phone, at 200 % zoom of a 1280×800
 // window and at WCAG's 320 CSS px reflow width, in German and in Arabic.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { WAIT, axeScan, cspViolations, newContext, scrollsHorizontally, startElection, tid, visible } from './harness.js';
+import { WAIT, axeScan, cspViolations, electionSuite, scrollsHorizontally, tid, visible } from './harness.js';
 import { cast, openLink, prepare, waitBallot } from './flows.js';
 
-let election;
-let browser;
-const contexts = [];
-
-before(async () => {
-  election = await startElection({ name: 'a11y', institutions: 5 });
-  await election.officer('open'); // pages check in and show the ballot at once
-  browser = await election.launchBrowser();
-});
-after(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await election?.stop();
-});
-
-async function context(opts) {
-  const ctx = await newContext(browser, opts);
-  contexts.push(ctx);
-  return ctx;
-}
+const suite = electionSuite({ name: 'a11y', institutions: 5, open: true });
+const context = (opts) => suite.context(opts);
 
 /** The data-testid of the focused element (or of its closest ancestor with one). */
 function focusedTestid(page) {
@@ -56,7 +38,7 @@ async function focusVisible(page) {
 
 test('a ballot is cast with the keyboard alone: Tab, Space and Enter, no click', async () => {
   const ctx = await context();
-  const page = await openLink(ctx, election.links[0].url);
+  const page = await openLink(ctx, suite.election.links[0].url);
   await waitBallot(page);
 
   for (const i of [1, 3]) {
@@ -69,7 +51,7 @@ test('a ballot is cast with the keyboard alone: Tab, Space and Enter, no click',
   assert.ok(await focusVisible(page), 'review-button shows the focus');
   await page.keyboard.press('Enter');
   await visible(page, 'review-list');
-  const names = election.config.candidates.map((c) => c.name);
+  const names = suite.election.config.candidates.map((c) => c.name);
   const review = await tid(page, 'review-list').innerText();
   assert.ok(review.includes(names[1]) && review.includes(names[3]), `the review lists the two choices: ${review}`);
 
@@ -77,7 +59,7 @@ test('a ballot is cast with the keyboard alone: Tab, Space and Enter, no click',
   assert.ok(await focusVisible(page), 'cast-button shows the focus');
   await page.keyboard.press('Enter');
   await visible(page, 'receipt', 60_000);
-  assert.equal((await election.turnout()).ballots_cast, 1, 'the server has the ballot');
+  assert.equal((await suite.election.turnout()).ballots_cast, 1, 'the server has the ballot');
   // The receipt can be reached and saved by keyboard too.
   await tabTo(page, 'receipt-download');
   const [dl] = await Promise.all([page.waitForEvent('download', { timeout: WAIT }), page.keyboard.press('Enter')]);
@@ -109,12 +91,12 @@ for (const w of widths) {
       }
     };
     const entry = await ctx.newPage();
-    await entry.goto(`${election.url}/vote`);
+    await entry.goto(`${suite.election.url}/vote`);
     await visible(entry, 'code-entry');
     await probe(entry, 'code entry');
     await entry.close();
 
-    const page = await openLink(ctx, election.links[w.link].url);
+    const page = await openLink(ctx, suite.election.links[w.link].url);
     await waitBallot(page);
     await probe(page, 'ballot (de)');
     await tid(page, 'lang-switch').first().selectOption('ar');

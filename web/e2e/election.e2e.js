@@ -6,37 +6,20 @@
 // `urne audit` agrees. Every page state reached is scanned with axe-core
 // and photographed at phone and desktop width.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
-  ARTIFACTS, WAIT, WAIT_LONG, axeScan, clickAndConfirm, cspViolations, download, missingFiles, newContext,
-  screenshots, startElection, tid, visible, waitUntil,
+  ARTIFACTS, WAIT, WAIT_LONG, axeScan, clickAndConfirm, cspViolations, download, missingFiles,
+  electionSuite, screenshots, tid, visible, waitUntil,
 } from './harness.js';
 import { cast, openLink, prepare, storedKeys, storedRecord, waitBallot, waitCheckedIn } from './flows.js';
 
-let election;
-let browser;
-const contexts = [];
+const suite = electionSuite({ name: 'election', institutions: 6 });
+const context = (opts) => suite.context(opts);
 const scans = [];
 const downloads = path.join(ARTIFACTS, 'downloads');
-
-before(async () => {
-  election = await startElection({ name: 'election', institutions: 6 });
-  browser = await election.launchBrowser();
-});
-after(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await election?.stop();
-});
-
-async function context(opts) {
-  const ctx = await newContext(browser, opts);
-  contexts.push(ctx);
-  return ctx;
-}
 
 /** axe scan + screenshots of one page state. */
 async function record(page, name, label) {
@@ -57,7 +40,7 @@ async function waitNumber(page, id, want, timeout = WAIT) {
 
 /** Opens a tampered link: the integrity warning, no check-in (server and device). */
 async function expectIntegrityWarning(url, institution, shot) {
-  const before = await election.turnout();
+  const before = await suite.election.turnout();
   const ctx = await context();
   const page = await openLink(ctx, url);
   await visible(page, 'integrity-warning');
@@ -65,8 +48,8 @@ async function expectIntegrityWarning(url, institution, shot) {
   // Give a (wrong) page time to go on anyway, then check that it did not.
   await page.waitForTimeout(3000);
   assert.equal(await tid(page, 'token-ready').isVisible(), false, 'no token-ready after an integrity warning');
-  assert.equal((await election.turnout()).tokens_issued, before.tokens_issued, 'the server issued no token');
-  const rec = await storedRecord(page, election.electionId, institution);
+  assert.equal((await suite.election.turnout()).tokens_issued, before.tokens_issued, 'the server issued no token');
+  const rec = await storedRecord(page, suite.election.electionId, institution);
   assert.ok(!rec?.token, 'no token stored on the device');
   assert.deepEqual(cspViolations(ctx.problems), []);
   await ctx.close();
@@ -87,11 +70,11 @@ async function listShowsState(officer, eid) {
 }
 
 test('a link with a wrong roster fingerprint shows the integrity warning and checks nothing in', async () => {
-  await expectIntegrityWarning(election.tamperedLink(5), election.links[5].institution);
+  await expectIntegrityWarning(suite.election.tamperedLink(5), suite.election.links[5].institution);
 });
 
 test('a link whose credential context does not give the roster\'s key shows the integrity warning and checks nothing in', async () => {
-  const link = election.links[4];
+  const link = suite.election.links[4];
   const x = new URLSearchParams(new URL(link.url).hash.slice(1)).get('x');
   const other = `${x[0] === 'A' ? 'B' : 'A'}${x.slice(1)}`;
   await expectIntegrityWarning(link.url.replace(`x=${x}`, `x=${other}`), link.institution, 'vote-integrity-warning');
@@ -107,28 +90,28 @@ const delegates = [
 const expected = { marks: [3, 2, 1, 0, 0], cast: 4, abstentions: 1, invalid: 0, elected: [0, 1], substitutes: [2] };
 
 test('a whole election: check-in, reload, open, a challenge checked by urne, vote, close, decrypt, count, publish, results, verification and urne audit', async () => {
-  const eid = election.electionId;
-  const names = election.config.candidates.map((c) => c.name);
-  const entitled = election.links.length;
+  const eid = suite.election.electionId;
+  const names = suite.election.config.candidates.map((c) => c.name);
+  const entitled = suite.election.links.length;
 
   // ---- the public pages and the officer's dashboard, before anything happens
   const pub = await context();
   const landing = await pub.newPage();
-  await landing.goto(`${election.url}/`);
+  await landing.goto(`${suite.election.url}/`);
   await record(landing, 'index', 'index page');
 
   const projector = await pub.newPage();
-  await projector.goto(`${election.url}/projector?e=${eid}`);
+  await projector.goto(`${suite.election.url}/projector?e=${eid}`);
   await waitNumber(projector, 'projector-entitled', entitled);
   await waitNumber(projector, 'projector-tokens', 0);
 
   const off = await context();
   const officer = await off.newPage();
-  await officer.goto(`${election.url}/officer`);
+  await officer.goto(`${suite.election.url}/officer`);
   await visible(officer, 'officer-code');
   await record(officer, 'officer-signin', 'officer dashboard: sign-in');
-  assert.ok(election.officerCode, 'the officer code (urne officer keygen --code-out)');
-  await tid(officer, 'officer-code').fill(election.officerCode);
+  assert.ok(suite.election.officerCode, 'the officer code (urne officer keygen --code-out)');
+  await tid(officer, 'officer-code').fill(suite.election.officerCode);
   await tid(officer, 'officer-signin').click();
   await visible(officer, 'officer-key');
   const select = tid(officer, `election-${eid}`);
@@ -141,14 +124,14 @@ test('a whole election: check-in, reload, open, a challenge checked by urne, vot
   const pages = [];
   for (const d of delegates) {
     const ctx = await context();
-    const page = await openLink(ctx, election.links[d.link].url);
+    const page = await openLink(ctx, suite.election.links[d.link].url);
     await waitCheckedIn(page);
     await visible(page, 'wait-open');
     assert.doesNotMatch(page.url(), /[#&]c=/, 'the voting code is removed from the address bar');
     pages.push(page);
   }
   await record(pages[0], 'vote-checked-in', 'voting page: checked in, waiting for the ballot box');
-  assert.equal((await election.turnout()).tokens_issued, delegates.length);
+  assert.equal((await suite.election.turnout()).tokens_issued, delegates.length);
   await waitNumber(officer, 'turnout-tokens', delegates.length);
   await waitNumber(projector, 'projector-tokens', delegates.length);
 
@@ -163,12 +146,12 @@ test('a whole election: check-in, reload, open, a challenge checked by urne, vot
 
   // ---- a reload between check-in and voting keeps the token
   const reloaded = pages[1];
-  const tokenBefore = (await storedRecord(reloaded, eid, election.links[1].institution))?.token;
+  const tokenBefore = (await storedRecord(reloaded, eid, suite.election.links[1].institution))?.token;
   assert.ok(tokenBefore, 'the token is in localStorage before the reload');
   await reloaded.reload({ waitUntil: 'load' });
   await waitCheckedIn(reloaded);
-  assert.equal((await storedRecord(reloaded, eid, election.links[1].institution))?.token, tokenBefore);
-  assert.equal((await election.turnout()).tokens_issued, delegates.length, 'the reload fetched no second token');
+  assert.equal((await storedRecord(reloaded, eid, suite.election.links[1].institution))?.token, tokenBefore);
+  assert.equal((await suite.election.turnout()).tokens_issued, delegates.length, 'the reload fetched no second token');
 
   // ---- the officer opens the ballot box (with a confirmation; "no" changes nothing)
   await tid(officer, 'open-button').click();
@@ -176,12 +159,12 @@ test('a whole election: check-in, reload, open, a challenge checked by urne, vot
   await tid(officer, 'confirm-no').click();
   await tid(officer, 'confirm-dialog').waitFor({ state: 'hidden' });
   await officer.waitForTimeout(1000);
-  assert.equal(await election.state(), 'published', 'confirm-no did not open the box');
+  assert.equal(await suite.election.state(), 'published', 'confirm-no did not open the box');
   await tid(officer, 'open-button').click();
   await visible(officer, 'confirm-dialog');
   await record(officer, 'officer-confirm-open', 'officer dashboard: confirm dialog');
   await tid(officer, 'confirm-yes').click();
-  await election.waitForState('open');
+  await suite.election.waitForState('open');
   await listShowsState(officer, eid);
   await record(officer, 'officer-open', 'officer dashboard: ballot box open');
 
@@ -205,7 +188,7 @@ test('a whole election: check-in, reload, open, a challenge checked by urne, vot
   const spoiled = await download(p0, 'spoiled-download', downloads, 'spoiled-ballot.json');
   const spoiledJson = JSON.parse(await readFile(spoiled, 'utf8'));
   assert.equal(spoiledJson.format, 'urne-spoiled-ballot/v1');
-  const checked = await election.urne(['vote', 'check-spoiled', '--spoiled', spoiled]);
+  const checked = await suite.election.urne(['vote', 'check-spoiled', '--spoiled', spoiled]);
   for (const i of [0, 1, 2]) assert.ok(checked.stdout.includes(names[i]), `urne vote check-spoiled shows ${names[i]}:\n${checked.stdout}`);
   for (const i of [3, 4]) assert.ok(!checked.stdout.includes(names[i]), `urne vote check-spoiled does not show ${names[i]}`);
   await tid(p0, 'new-ballot-button').click();
@@ -232,7 +215,7 @@ test('a whole election: check-in, reload, open, a challenge checked by urne, vot
     receipts.push(await cast(pages[i]));
   }
   assert.equal(new Set(receipts).size, receipts.length, 'every ballot has its own receipt');
-  assert.equal((await election.turnout()).ballots_cast, delegates.length);
+  assert.equal((await suite.election.turnout()).ballots_cast, delegates.length);
   await waitNumber(officer, 'turnout-ballots', delegates.length);
   await waitNumber(projector, 'projector-ballots', delegates.length);
   await record(projector, 'projector', 'projector');
@@ -244,24 +227,24 @@ test('a whole election: check-in, reload, open, a challenge checked by urne, vot
   await record(p0, 'vote-already-voted', 'voting page: already voted');
 
   // ---- the officer closes with the lot seed (confirmation)
-  await tid(officer, 'lot-seed-input').setInputFiles(election.lotSeedFile);
-  await clickAndConfirm(officer, 'close-button', async () => (await election.state()) === 'closed', { requireDialog: true });
+  await tid(officer, 'lot-seed-input').setInputFiles(suite.election.lotSeedFile);
+  await clickAndConfirm(officer, 'close-button', async () => (await suite.election.state()) === 'closed', { requireDialog: true });
   await waitUntil(async () => /closed|geschlossen/i.test(await tid(projector, 'projector-state').innerText()), 'the projector shows the close', WAIT);
 
   // ---- trustees 1 and 3 decrypt with the CLI; the dashboard follows
-  await election.decrypt([1, 3]);
+  await suite.election.decrypt([1, 3]);
   await waitUntil(async () => /2\D+(2|3)/.test(await tid(officer, 'trustees').innerText()), 'the dashboard shows 2 partials', WAIT);
   await record(officer, 'officer-closed', 'officer dashboard: closed, partials in');
 
   // ---- count and publish from the dashboard
-  await clickAndConfirm(officer, 'count-button', async () => (await election.state()) === 'tallied');
-  await clickAndConfirm(officer, 'publish-result-button', async () => (await election.state()) === 'result_published');
+  await clickAndConfirm(officer, 'count-button', async () => (await suite.election.state()) === 'tallied');
+  await clickAndConfirm(officer, 'publish-result-button', async () => (await suite.election.state()) === 'result_published');
   await listShowsState(officer, eid);
   await record(officer, 'officer-published', 'officer dashboard: result published');
 
   // ---- the results page shows the numbers the delegates chose
   const res = await pub.newPage();
-  await res.goto(`${election.url}/results?e=${eid}`);
+  await res.goto(`${suite.election.url}/results?e=${eid}`);
   await visible(res, 'result-table');
   for (let i = 0; i < names.length; i++) {
     const row = tid(res, `result-row-${i}`);
@@ -288,7 +271,7 @@ test('a whole election: check-in, reload, open, a challenge checked by urne, vot
   assert.equal(await verdict.getAttribute('data-verdict'), 'pass', await tid(res, 'verify-checks').innerText());
   const browserChecks = await tid(res, 'verify-checks').locator('li').evaluateAll((lis) => lis.map((li) => [li.dataset.check, li.dataset.status]));
   // The same checks, with the same outcome, as `urne audit` (ballot/audit.hpp).
-  const audit = JSON.parse((await election.urne(['audit', '--json'])).stdout);
+  const audit = JSON.parse((await suite.election.urne(['audit', '--json'])).stdout);
   assert.equal(audit.verdict, 'pass');
   assert.deepEqual(browserChecks, audit.checks.map((c) => [c.name, c.status]), 'the browser runs the checks of urne audit');
   await record(res, 'results-verified', 'results page: verification done');
@@ -318,16 +301,16 @@ test('a whole election: check-in, reload, open, a challenge checked by urne, vot
   for (const i of [3, 4]) assert.ok(!(await sc.innerText()).includes(names[i]), `the spoiled ballot does not show ${names[i]}`);
 
   // ---- urne audit with the receipt (the CLI's verdict, plain form)
-  const withReceipt = JSON.parse((await election.urne(['audit', '--election', eid, '--receipt', receiptFile, '--json'])).stdout);
+  const withReceipt = JSON.parse((await suite.election.urne(['audit', '--election', eid, '--receipt', receiptFile, '--json'])).stdout);
   assert.equal(withReceipt.verdict, 'pass');
   assert.deepEqual(withReceipt.checks.filter((c) => c.name.startsWith('receipt.')).map((c) => [c.name, c.status]),
     [['receipt.signature', 'pass'], ['receipt.on_board', 'pass']], 'urne audit finds the receipt downloaded from the voting page');
-  await election.urne(['audit', '--election', eid, '--receipt', receiptFile]); // the plain form exits 0 too
+  await suite.election.urne(['audit', '--election', eid, '--receipt', receiptFile]); // the plain form exits 0 too
 
   assert.deepEqual(stale, [], 'the dashboard\'s election list follows the state');
-  for (const c of contexts) assert.deepEqual(cspViolations(c.problems), [], 'no page broke the CSP');
-  for (const c of contexts) assert.deepEqual(missingFiles(c.problems), [], 'every file a page asked for exists');
-  const errors = contexts.flatMap((c) => c.problems.filter((p) => p.startsWith('pageerror')));
+  for (const c of suite.contexts) assert.deepEqual(cspViolations(c.problems), [], 'no page broke the CSP');
+  for (const c of suite.contexts) assert.deepEqual(missingFiles(c.problems), [], 'every file a page asked for exists');
+  const errors = suite.contexts.flatMap((c) => c.problems.filter((p) => p.startsWith('pageerror')));
   assert.deepEqual(errors, [], 'no uncaught error in any page');
 });
 

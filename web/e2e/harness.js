@@ -8,6 +8,7 @@
 // URNE_CLI_BINARY, URNE_WEB_DIR and URNE_CHROMIUM override the defaults.
 // URNE_E2E_KEEP=1 keeps the temporary directories for a post-mortem.
 
+import { after, before } from 'node:test';
 import { execFile, spawn } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -481,6 +482,38 @@ export async function newContext(browser, { viewport = VIEWPORTS[1], locale = 'd
   ctx.problems = [];
   ctx.on('page', (page) => watchPage(page, ctx.problems));
   return ctx;
+}
+
+/**
+ * The hooks every browser test file needs: before its tests an election of
+ * its own (startElection options; `open: true` opens the ballot box at once)
+ * and a browser, after them every context, the browser and the server
+ * closed. Returns { election, browser, context(opts) } (the first two are
+ * set once the before hook has run; context() makes a context that is
+ * closed afterwards).
+ */
+export function electionSuite({ open = false, ...options }) {
+  const suite = {
+    election: null,
+    browser: null,
+    contexts: [],
+    async context(opts) {
+      const ctx = await newContext(suite.browser, opts);
+      suite.contexts.push(ctx);
+      return ctx;
+    },
+  };
+  before(async () => {
+    suite.election = await startElection(options);
+    if (open) await suite.election.officer('open');
+    suite.browser = await suite.election.launchBrowser();
+  });
+  after(async () => {
+    for (const c of suite.contexts) await c.close().catch(() => {});
+    await suite.browser?.close();
+    await suite.election?.stop();
+  });
+  return suite;
 }
 
 /** Records page errors, console errors and CSP violations of `page` into `problems`. */

@@ -3,32 +3,15 @@
 // on every page in every language no untranslated key and no unfilled
 // "{placeholder}" is shown.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { LANGS, WAIT, WEB_DIR, cspViolations, newContext, screenshots, startElection, tid, visible, waitUntil } from './harness.js';
+import { LANGS, WAIT, WEB_DIR, cspViolations, electionSuite, screenshots, tid, visible, waitUntil } from './harness.js';
 import { openLink, waitBallot, waitCheckedIn } from './flows.js';
 
-let election;
-let browser;
-const contexts = [];
-
-before(async () => {
-  election = await startElection({ name: 'language', institutions: 4 });
-  browser = await election.launchBrowser();
-});
-after(async () => {
-  for (const c of contexts) await c.close().catch(() => {});
-  await browser?.close();
-  await election?.stop();
-});
-
-async function context(opts) {
-  const ctx = await newContext(browser, opts);
-  contexts.push(ctx);
-  return ctx;
-}
+const suite = electionSuite({ name: 'language', institutions: 4 });
+const context = (opts) => suite.context(opts);
 
 /** {lang: {key: text}} of every translation file in the build. */
 function translations() {
@@ -103,9 +86,9 @@ test('the languages of the build are de, en, ru, uk, ar, tr, each with every Ger
 
 test('the language switch: de by default, en, ar right to left, back to de, remembered after a reload', async () => {
   const ctx = await context({ locale: 'de-DE' });
-  const page = await openLink(ctx, election.links[0].url);
+  const page = await openLink(ctx, suite.election.links[0].url);
   await waitCheckedIn(page);
-  await election.officer('open');
+  await suite.election.officer('open');
   await waitBallot(page);
 
   const html = page.locator('html');
@@ -153,7 +136,7 @@ test('the language switch: de by default, en, ar right to left, back to de, reme
 });
 
 test('every page in every language shows no untranslated key or unfilled placeholder', async () => {
-  const eid = election.electionId;
+  const eid = suite.election.electionId;
   const ctx = await context();
   const problems = [];
   const check = async (page, label, ready) => {
@@ -167,26 +150,26 @@ test('every page in every language shows no untranslated key or unfilled placeho
   const page = await ctx.newPage();
 
   // The index page is German + English side by side, without a switch.
-  await page.goto(`${election.url}/`);
+  await page.goto(`${suite.election.url}/`);
   problems.push(...(await untranslated(page, 'de')).map((p) => `index: ${p}`));
 
   // While the ballot box is open (the previous test opened it): typing the code.
-  assert.equal(await election.state(), 'open');
-  await page.goto(`${election.url}/vote`);
+  assert.equal(await suite.election.state(), 'open');
+  await page.goto(`${suite.election.url}/vote`);
   await visible(page, 'code-entry');
   await check(page, 'voting page, code entry');
 
   // A published result, so that the results page has everything to show.
-  await election.finishWithCli([['--mark', '1', '--mark', '2'], ['--abstain'], ['--invalid']], { firstLink: 1 });
-  await page.goto(`${election.url}/vote`);
+  await suite.election.finishWithCli([['--mark', '1', '--mark', '2'], ['--abstain'], ['--invalid']], { firstLink: 1 });
+  await page.goto(`${suite.election.url}/vote`);
   await page.waitForFunction(() => document.querySelector('[data-testid="status"]')?.textContent.trim() || document.querySelector('main')?.textContent.trim());
   await page.waitForTimeout(500);
   await check(page, 'voting page, no election open');
 
-  await page.goto(`${election.url}/officer`);
+  await page.goto(`${suite.election.url}/officer`);
   await visible(page, 'officer-code');
   await check(page, 'officer sign-in');
-  await tid(page, 'officer-code').fill(election.officerCode ?? '');
+  await tid(page, 'officer-code').fill(suite.election.officerCode ?? '');
   await tid(page, 'officer-signin').click();
   await visible(page, 'officer-key');
   const sel = tid(page, `election-${eid}`);
@@ -194,16 +177,16 @@ test('every page in every language shows no untranslated key or unfilled placeho
   await waitUntil(async () => (await tid(page, 'state').innerText()).trim().length > 0, 'the dashboard state');
   await check(page, 'officer dashboard');
 
-  await page.goto(`${election.url}/projector?e=${eid}`);
+  await page.goto(`${suite.election.url}/projector?e=${eid}`);
   await visible(page, 'projector-ballots');
   await check(page, 'projector');
 
-  await page.goto(`${election.url}/results`);
+  await page.goto(`${suite.election.url}/results`);
   await page.waitForLoadState('load');
   await page.waitForTimeout(500);
   await check(page, 'results list');
 
-  await page.goto(`${election.url}/results?e=${eid}`);
+  await page.goto(`${suite.election.url}/results?e=${eid}`);
   await visible(page, 'result-table');
   await check(page, 'results');
   await screenshots(page, 'results-de');
@@ -212,7 +195,7 @@ test('every page in every language shows no untranslated key or unfilled placeho
 
   // The delegate who checked in but did not vote, with the page left open
   // through the close: it follows and says the ballot box is closed.
-  const delegatePage = contexts[0].pages()[0];
+  const delegatePage = suite.contexts[0].pages()[0];
   await visible(delegatePage, 'ballot-closed', 60_000);
   await check(delegatePage, 'voting page, ballot closed');
 

@@ -8,28 +8,17 @@
 // URNE_E2E_PERF=1 (scripts/web-e2e.sh --perf): median of 20 casts; otherwise
 // a short form of 5, so that CI stays within its time.
 
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { ARTIFACTS, DEMO_ELECTION, bundleSizes, median, newContext, startElection, tid, visible } from './harness.js';
+import { ARTIFACTS, DEMO_ELECTION, bundleSizes, electionSuite, median, tid, visible } from './harness.js';
 import { mark, openLink, waitBallot } from './flows.js';
 
 const RUNS = process.env.URNE_E2E_PERF === '1' ? 20 : 5;
 const THROTTLE = 4;
 
-let election;
-let browser;
-
-before(async () => {
-  election = await startElection({ name: 'perf', institutions: 2 * RUNS, config: DEMO_ELECTION });
-  await election.officer('open');
-  browser = await election.launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await election?.stop();
-});
+const suite = electionSuite({ name: 'perf', institutions: 2 * RUNS, config: DEMO_ELECTION, open: true });
 
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
 
@@ -47,10 +36,10 @@ for (const mode of ['worker', 'main-thread']) {
     const receipts = new Set();
     const offset = mode === 'worker' ? 0 : RUNS;
     for (let i = 0; i < RUNS; i++) {
-      const ctx = await newContext(browser);
+      const ctx = await suite.context();
       try {
         if (mode === 'main-thread') await ctx.addInitScript(() => { Object.defineProperty(window, 'Worker', { value: undefined }); });
-        const page = await openLink(ctx, election.links[offset + i].url);
+        const page = await openLink(ctx, suite.election.links[offset + i].url);
         await waitBallot(page); // check-in at full speed: only the cast is measured
         await mark(page, [0, 1, 2, 3, 4, 5, 6].map((m) => (m + i) % 12));
         // The page encrypts and proves the ballot when it shows the review
@@ -93,7 +82,7 @@ for (const mode of ['worker', 'main-thread']) {
       }
     }
     assert.equal(receipts.size, RUNS, 'every cast got its own receipt');
-    assert.equal((await election.turnout()).ballots_cast, offset + RUNS, 'the server has every ballot');
+    assert.equal((await suite.election.turnout()).ballots_cast, offset + RUNS, 'the server has every ballot');
     const sorted = [...times].sort((a, b) => a - b);
     const line = `ballot + cast → receipt, 12 candidates, 7 marks, CPU ${THROTTLE}x throttled, self-check ${mode === 'worker' ? 'in a worker' : 'on the main thread'}: median ${median(times).toFixed(0)} ms of ${RUNS} (min ${sorted[0].toFixed(0)}, max ${sorted.at(-1).toFixed(0)}; ballot creation median ${median(builds).toFixed(0)} ms, cast (self-check wait, request, receipt check) median ${median(sends).toFixed(0)} ms)`;
     console.log(`# perf: ${line}`);

@@ -161,14 +161,20 @@ export function hasText(key) {
  * UrneError: .reason): our translation "error.<code>" if we have one, else
  * the server's own text in the current language (it sends de and en), else a
  * generic text. The code is always shown next to it, so a delegate can read
- * it out to the officer.
+ * it out to the officer. Options: `prefix` (a page's own texts
+ * "<prefix>.<code>", looked up first), `technical` (fall back to the
+ * error's own message, for the auditor's checks), `fallback` (the generic
+ * text's key).
  */
-export function describeError(err) {
+export function describeError(err, { prefix = null, technical = false, fallback = 'error.unknown' } = {}) {
   const code = (err && (err.code || err.reason)) || 'internal_error';
   let text;
-  if (hasText(`error.${code}`)) text = t(`error.${code}`);
+  if (prefix && hasText(`${prefix}.${code}`)) text = t(`${prefix}.${code}`);
+  else if (hasText(`error.${code}`)) text = t(`error.${code}`);
   else if (err && err.messages && typeof err.messages === 'object') text = err.messages[current] || err.messages.en || err.messages.de;
-  if (!text) text = t('error.unknown');
+  // An auditor's page may show a check's own (English) message.
+  if (!text && technical && err && typeof err.message === 'string') text = err.message;
+  if (!text) text = t(fallback);
   return { code, text };
 }
 

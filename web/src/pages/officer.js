@@ -10,7 +10,7 @@
 // answer was lost is sent again with the same bytes (docs/api.md "Retries"):
 // the server answers newly_applied:false, so a retry can never move twice.
 
-import { initI18n, mountLanguageSwitch, t, currentLanguage } from '../app/i18n.js';
+import { describeError, initI18n, mountLanguageSwitch, t } from '../app/i18n.js';
 import { ApiError, getJson, postJson } from '../app/api.js';
 import { announce, clear, downloadFile, el, focusHeading } from '../app/dom.js';
 import { deriveOfficerKey, officerAuthHeader, signTransition } from '../crypto/officer.js';
@@ -43,21 +43,9 @@ const session = {
 
 // ---- errors ----------------------------------------------------------------
 
-function errorCode(e) {
-  if (e instanceof ApiError) return e.code;
-  if (e && typeof e.reason === 'string') return e.reason;
-  return 'internal';
-}
-
 /** A message for `e`: our own text for codes we know, else the server's in the page language, and the code. */
 function errorText(e) {
-  const code = errorCode(e);
-  const key = `officer.err.${code}`;
-  let text = t(key);
-  if (text === key) {
-    const lang = currentLanguage();
-    text = (e instanceof ApiError && e.messages && (e.messages[lang] || e.messages.en || e.messages.de)) || t('officer.err.generic');
-  }
+  const { code, text } = describeError(e, { prefix: 'officer.err', fallback: 'officer.err.generic' });
   return t('officer.error_with_code', { text, code });
 }
 

@@ -10,8 +10,8 @@
 // Everything shown comes from the server's views; the page says so and
 // offers the audit that checks them against the signed bytes.
 
-import { currentLanguage, initI18n, mountLanguageSwitch, t } from '../app/i18n.js';
-import { ApiError, getBytes, getJson } from '../app/api.js';
+import { currentLanguage, describeError, initI18n, mountLanguageSwitch, t } from '../app/i18n.js';
+import { getBytes, getJson } from '../app/api.js';
 import { announce, clear, el, focusHeading } from '../app/dom.js';
 import {
   auditCommand, chartGeometry, isElectionId, lotSummary, resultFigures, resultRows, shortHex,
@@ -30,21 +30,8 @@ const page = { id: null, detail: null, manifest: null, result: null, auditRunnin
 
 // ---- errors ----------------------------------------------------------------------
 
-function errorCode(e) {
-  if (e instanceof ApiError) return e.code;
-  if (e && typeof e.reason === 'string') return e.reason;
-  return 'internal';
-}
-
 function errorText(e) {
-  const code = errorCode(e);
-  const key = `results.err.${code}`;
-  let text = t(key);
-  if (text === key) {
-    const lang = currentLanguage();
-    text = (e instanceof ApiError && e.messages && (e.messages[lang] || e.messages.en || e.messages.de)) ||
-      (e && e.message) || t('results.err.generic');
-  }
+  const { code, text } = describeError(e, { prefix: 'results.err', technical: true, fallback: 'results.err.generic' });
   return t('results.error_with_code', { text, code });
 }
 
