@@ -34,8 +34,22 @@ for p in "${packages[@]}"; do
   fi
 done
 
+# The web tests need Node.js 20 or newer (the test runner's
+# --test-concurrency, a global WebCrypto); Debian 12's own nodejs is 18.
+check_node() {
+  [[ "${1:-}" == "--browser" ]] || return 0
+  local major
+  major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+  if ((major < 20)); then
+    echo "setup: Node.js >= 20 is needed for web/ (found $(node --version 2>/dev/null || echo none));" \
+      "install it from NodeSource or Debian backports" >&2
+    return 1
+  fi
+}
+
 if ((${#missing[@]} == 0)); then
-  exit 0
+  check_node "${1:-}"
+  exit
 fi
 
 echo "setup: installing ${missing[*]}"
@@ -45,3 +59,4 @@ export DEBIAN_FRONTEND=noninteractive
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 echo "setup: done"
+check_node "${1:-}"
