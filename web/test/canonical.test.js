@@ -119,3 +119,9 @@ test('a manifest of another election or roster, or with a changed byte, is refus
   throwsReason(() => readManifest(bytes.subarray(0, bytes.length - 1)), 'truncated');
   throwsReason(() => readManifest(base64urlDecode(demoRoster.canonical)), 'wrong_label');
 });
+
+test('a manifest whose voting-page hash is all zeros is refused, as the C++ refuses it', () => {
+  const bytes = Uint8Array.from(base64urlDecode(demoManifest.canonical));
+  bytes.fill(0, bytes.length - 32); // page_hash is the last field
+  throwsReason(() => readManifest(bytes), 'missing_hash');
+});

@@ -224,6 +224,7 @@ export function readManifest(bytes) {
   const officerKey = r.fixed(32, 'officer_key').slice();
   const pageHash = r.fixed(32, 'page_hash').slice();
   r.finish();
+  if (allZero(pageHash)) fail('missing_hash', 'page_hash is unset');
   if (!isValidInstitutionKey(serviceKey)) fail('bad_service_key', 'service_key is not a valid Ed25519 public key');
   if (!isValidInstitutionKey(officerKey)) fail('bad_officer_key', 'officer_key is not a valid Ed25519 public key');
   if (ctEqual(serviceKey, officerKey)) fail('same_service_and_officer_key', 'the service and the officer need different keys');
