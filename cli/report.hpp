@@ -1,22 +1,11 @@
 // `urne report`: the Wahlniederschrift (minutes of the election) of a
-// published bulletin board, as Markdown, as a printable self-contained HTML
-// page (A4 print CSS, an inline SVG bar chart, no external resources) and as
-// PDF (that page printed by headless Chromium, cli/pdf.hpp). German first,
-// English subtitles.
+// published bulletin board written to files: Markdown, a printable
+// self-contained HTML page and PDF (that page printed by headless Chromium,
+// cli/pdf.hpp). The document itself comes from ballot/minutes.hpp, the same
+// renderer the server's minutes routes use; it is made only from a board
+// that passes the whole audit.
 //
-// The minutes are made only from a board that passes the whole audit
-// (ballot/audit.hpp, AuditScope::kFinal): a document with signature lines
-// for the officer and the minute-taker must not carry numbers that the board
-// does not prove. They name the board's fingerprint, the command that
-// audits it and the service's signature over the result, and say that they
-// are valid only if that audit passes and that signature verifies.
-//
-// Everything read from the board (titles, names, affiliations, the board
-// file's name) is text from outside: it is HTML-escaped in the page and
-// backslash-escaped in the Markdown, so that a candidate called
-// "<script>…" prints as such and runs nowhere.
-//
-// Thread-safety: pure renderers; write_report is a single-threaded command.
+// Thread-safety: write_report is a single-threaded command.
 #pragma once
 
 #include <filesystem>
@@ -26,28 +15,18 @@
 
 #include "ballot/audit.hpp"
 #include "ballot/board.hpp"
+#include "ballot/minutes.hpp"
 #include "cli/command.hpp"
-#include "cli/html.hpp"
+#include "cli/html.hpp"  // cli::html_escape, as before
 #include "crypto/status.hpp"
 
 namespace urne::cli {
 
-// Every character Markdown (CommonMark with GitHub's tables) could read as
-// markup — \ ` * _ [ ] < > | & ~ # — backslash-escaped; line breaks become
-// spaces (the text always stands inline, never at the start of a line).
-std::string markdown_escape(std::string_view text);
-
-struct Minutes {
-  std::string markdown;
-  std::string html;
-};
-
-// Renders the minutes of `board` from its audit (audit_board(board), which
-// must pass: the minutes say so). `board_file` is the file name the audit
-// command line names. Errors: kFailedPrecondition "audit_failed" (the audit
-// failed or is of another board), "no_result" (a board without a result).
-Result<Minutes> render_minutes(const Board& board, const AuditReport& audit,
-                               std::string_view board_file);
+// The renderer moved to ballot/minutes.hpp (shared with the server); these
+// names stay for the command and its tests.
+using urne::markdown_escape;
+using urne::Minutes;
+using urne::render_minutes;
 
 struct ReportOptions {
   std::filesystem::path board;  // canonical board file or its JSON view

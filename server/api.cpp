@@ -349,11 +349,37 @@ void add_ballot_box_routes(Router& router, const ApiServices& s) {
                URNE_ASSIGN_OR_RETURN(const ElectionId id, election_param(req));
                URNE_ASSIGN_OR_RETURN(const auto board, box->board(id));
                Response r = binary_ok(board->canonical_bytes(), "application/octet-stream");
-               r.headers.emplace_back(
-                   "Content-Disposition",
-                   "attachment; filename=\"board-" + board->short_fingerprint() + ".urne\"");
+               r.headers.emplace_back("Content-Disposition",
+                                      "attachment; filename=\"" + board_file_name(*board) + "\"");
                return r;
              }));
+
+  // The Wahlniederschrift of the published result, from the board above
+  // (BallotBoxService::minutes: audited once, kept). Downloads, not pages of
+  // this site: the HTML gets its own policy (inline style, no script) and
+  // an attachment disposition, so that it is saved and printed, never run
+  // in the site's origin with the site's permissions.
+  const auto minutes_route = [box](bool html) {
+    return handler([box, html](const Request& req) -> Result<Response> {
+      URNE_ASSIGN_OR_RETURN(const ElectionId id, election_param(req));
+      URNE_ASSIGN_OR_RETURN(const auto m, box->minutes(id));
+      Response r;
+      r.content_type = html ? "text/html; charset=utf-8" : "text/markdown; charset=utf-8";
+      r.body = html ? m->minutes.html : m->minutes.markdown;
+      r.headers.emplace_back("Content-Disposition", "attachment; filename=\"wahlniederschrift-" +
+                                                        m->board_short +
+                                                        (html ? ".html\"" : ".md\""));
+      r.headers.emplace_back("X-Content-Type-Options", "nosniff");
+      if (html) {
+        r.headers.emplace_back("Content-Security-Policy",
+                               std::string(kMinutesContentSecurityPolicy));
+      }
+      r.headers.emplace_back("Cache-Control", "no-store");
+      return r;
+    });
+  };
+  router.add("GET", "/api/v1/elections/{id}/minutes.html", minutes_route(true));
+  router.add("GET", "/api/v1/elections/{id}/minutes.md", minutes_route(false));
 
   router.add(
       "GET", "/api/v1/elections/{id}/sums", handler([box](const Request& req) -> Result<Response> {
@@ -539,8 +565,10 @@ void add_election_routes(Router& router, const ApiServices& services) {
     for (const char* p : {"/api/v1/elections/{id}/ballots", "/api/v1/elections/{id}/partials"}) {
       router.add("POST", p, absent("ballot box"));
     }
-    for (const char* p : {"/api/v1/elections/{id}/board", "/api/v1/elections/{id}/board.bin",
-                          "/api/v1/elections/{id}/sums", "/api/v1/elections/{id}/result"}) {
+    for (const char* p :
+         {"/api/v1/elections/{id}/board", "/api/v1/elections/{id}/board.bin",
+          "/api/v1/elections/{id}/sums", "/api/v1/elections/{id}/result",
+          "/api/v1/elections/{id}/minutes.html", "/api/v1/elections/{id}/minutes.md"}) {
       router.add("GET", p, absent("ballot box"));
     }
     router.add("PUT", "/api/v1/elections/{id}/issuance", absent("ballot box"));

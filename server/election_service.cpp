@@ -5,6 +5,7 @@
 #include <span>
 #include <utility>
 
+#include "ballot/audit.hpp"
 #include "ballot/ballot.hpp"
 #include "ballot/counting.hpp"
 #include "ballot/tally.hpp"
@@ -416,6 +417,60 @@ Result<SignedResult> BallotBoxService::result(const ElectionId& id) {
   }
   URNE_ASSIGN_OR_RETURN(const auto b, board(id));
   return *b->contents().result;
+}
+
+namespace {
+
+// The short fingerprint without its grouping spaces: they are for reading
+// aloud; in a file name they would need quoting on every command line that
+// names the file.
+std::string compact_short_fingerprint(const Board& board) {
+  std::string short_fp = board.short_fingerprint();
+  std::erase(short_fp, ' ');
+  return short_fp;
+}
+
+}  // namespace
+
+std::string board_file_name(const Board& board) {
+  return "board-" + compact_short_fingerprint(board) + ".urne";
+}
+
+Result<std::shared_ptr<const PublishedMinutes>> BallotBoxService::minutes(const ElectionId& id) {
+  URNE_ASSIGN_OR_RETURN(const auto transitions, store_.transitions(id));
+  if (store::state_after(transitions) != ElectionState::kResultPublished) {
+    return failed_precondition("result_not_published", "the result has not been published yet");
+  }
+  std::shared_ptr<MinutesSlot> slot;
+  {
+    const std::lock_guard lock(cache_mutex_);
+    auto& s = minutes_[id];
+    if (!s) s = std::make_shared<MinutesSlot>();
+    slot = s;
+  }
+  // Held through the audit (seconds for a large board): the first request
+  // audits, the others wait and take its minutes. cache_mutex_ is not held,
+  // so other elections and other routes are not held up.
+  const std::lock_guard lock(slot->mutex);
+  if (slot->minutes) return slot->minutes;
+  // From result_published on nothing changes: this board is the final one.
+  URNE_ASSIGN_OR_RETURN(const auto board, this->board(id));
+  const AuditReport audit = audit_board(*board, std::nullopt, AuditScope::kFinal);
+  if (!audit.ok()) {
+    std::string failed;
+    for (const std::string& n : audit.failures()) failed += (failed.empty() ? "" : ", ") + n;
+    return Status(Code::kInternal, "audit_failed",
+                  "the service's own board does not audit (" + failed + "); no minutes");
+  }
+  Result<Minutes> rendered = render_minutes(*board, audit, board_file_name(*board));
+  if (!rendered.ok()) {
+    // Only a board without a result or one that fails its audit gets here:
+    // after the checks above, a fault of this service, not of the request.
+    return Status(Code::kInternal, rendered.status().reason(), rendered.status().message());
+  }
+  slot->minutes = std::make_shared<const PublishedMinutes>(
+      PublishedMinutes{std::move(rendered).value(), compact_short_fingerprint(*board)});
+  return slot->minutes;
 }
 
 }  // namespace urne::server

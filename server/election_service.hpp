@@ -29,7 +29,8 @@
 //
 // Thread-safety: both services are thread-safe (the stores are; the caches
 // here are guarded by a mutex that is never held during crypto or storage
-// calls).
+// calls, except each election's minutes lock, held through the one audit
+// that makes its minutes so that no second request repeats it).
 #pragma once
 
 #include <cstdint>
@@ -43,6 +44,7 @@
 
 #include "ballot/board.hpp"
 #include "ballot/manifest.hpp"
+#include "ballot/minutes.hpp"
 #include "ballot/result.hpp"
 #include "ballot/roster.hpp"
 #include "crypto/blind_rsa.hpp"
@@ -170,6 +172,17 @@ class RegisterService {
   std::map<ElectionId, std::shared_ptr<const TokenIssuer>> issuers_;
 };
 
+// The Wahlniederschrift of a published election and the short fingerprint
+// (without spaces) of the board it was made from: the download's file name.
+struct PublishedMinutes {
+  Minutes minutes;
+  std::string board_short;  // e.g. "1a2b3c4d5e6f7a8b"
+};
+
+// "board-<short fingerprint without spaces>.urne": the file name the ballot
+// box gives its canonical board, and the one the minutes' audit command names.
+std::string board_file_name(const Board& board);
+
 struct CastReceipt {
   Receipt receipt;
   bool newly_accepted = false;  // false: this very ballot was in the box already
@@ -237,6 +250,13 @@ class BallotBoxService {
   // The signed result, once published (kFailedPrecondition
   // "result_not_published").
   Result<SignedResult> result(const ElectionId& id);
+  // The Wahlniederschrift (ballot/minutes.hpp) of the final board, once the
+  // result is published (kFailedPrecondition "result_not_published"): the
+  // board() this service serves, audited with AuditScope::kFinal as
+  // `urne report` does (kInternal "audit_failed" if the service's own board
+  // does not pass: it never should), rendered once per election and kept.
+  // Concurrent first requests wait for the one audit (single flight).
+  Result<std::shared_ptr<const PublishedMinutes>> minutes(const ElectionId& id);
 
  private:
   struct Tally;  // sums, partials, totals and result of a closed election
@@ -253,6 +273,14 @@ class BallotBoxService {
   mutable std::mutex cache_mutex_;
   std::map<ElectionId, std::shared_ptr<const Tally>> tallies_;
   std::map<ElectionId, std::pair<std::string, std::shared_ptr<const Board>>> boards_;
+  // One slot per election asked for its minutes (created under cache_mutex_);
+  // the slot's own mutex is held through the audit, so only one request
+  // audits and the others wait for its answer.
+  struct MinutesSlot {
+    std::mutex mutex;
+    std::shared_ptr<const PublishedMinutes> minutes;  // guarded by mutex
+  };
+  std::map<ElectionId, std::shared_ptr<MinutesSlot>> minutes_;
 };
 
 }  // namespace urne::server

@@ -16,6 +16,7 @@
 #include "ballot/audit.hpp"
 #include "ballot/ballot.hpp"
 #include "ballot/board_fixture.hpp"
+#include "ballot/minutes.hpp"
 #include "ballot/tally.hpp"
 #include "server/backup.hpp"
 
@@ -23,6 +24,7 @@ namespace urne::test {
 namespace {
 
 using client::ElectionClient;
+using client::HttpResponse;
 using client::json;
 
 // The delegates' choices: institution i marks candidates i % 9 and
@@ -188,6 +190,98 @@ Board close_and_tally(ElectionClient& box, People& people, const Manifest& m,
   both(ElectionState::kTallied, 4);
   both(ElectionState::kResultPublished, 5);
   return ok(box.board(id));
+}
+
+TEST_CASE("the Wahlniederschrift is served once the result is published, as urne report makes it") {
+  ApiTempDir dir;
+  People people(6, 3, 2, 0x4D17);
+  ApiServer server(dir.path(), {people.officer.public_key()});
+  ElectionClient c = server.connect();
+  // people.set_up() with hostile text in the candidates' names.
+  ok(c.upload_roster(people.officer, *people.roster, unix_now()));
+  const TokenPublicKey token_key = ok(c.create_token_key(people.officer, unix_now()));
+  ManifestSpec spec = people.manifest(token_key, ok(c.service_key()), 3).spec();
+  spec.candidates[0].name = "<script>alert(1)</script>";
+  spec.candidates[1].affiliation = "A & B <i>";
+  const Manifest m = ok(Manifest::create(std::move(spec)));
+  ok(c.create_election(people.officer, m, nullptr, unix_now()));
+  const ElectionId& id = m.election_id();
+  const std::string base = "/api/v1/elections/" + hex_encode(id);
+  auto get = [&](ElectionClient& client, const std::string& rest) {
+    return ok(client.http().request("GET", base + rest, "", "", {}));
+  };
+
+  ok(c.transition(people.officer, id, ElectionState::kPublished, 1));
+  std::vector<Token> tokens;
+  for (std::size_t i = 0; i < people.ids.size(); ++i) {
+    tokens.push_back(ok(c.fetch_token(m, people.ids[i], people.keys[i], people.rng)));
+  }
+  ok(c.transition(people.officer, id, ElectionState::kOpen, 2));
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    const Choice choice = Choice::of_marks({static_cast<std::uint32_t>(i % 2)});
+    ok(c.cast(m, ok(build_ballot(m, tokens[i], choice, people.rng)).ballot));
+  }
+  // Before the publication: like the result, refused.
+  for (const char* rest : {"/minutes.html", "/minutes.md"}) {
+    const HttpResponse early = get(c, rest);
+    CHECK(early.status == 409);
+    CHECK(json::parse(early.body)["error"]["code"] == "result_not_published");
+  }
+
+  close_and_tally(c, people, m);
+  // The board the server serves, as an auditor downloads it.
+  const HttpResponse bin = get(c, "/board.bin");
+  REQUIRE(bin.status == 200);
+  const Board board = ok(Board::parse_canonical(
+      ByteView(reinterpret_cast<const std::uint8_t*>(bin.body.data()), bin.body.size())));
+  std::string short_fp = board.short_fingerprint();
+  std::erase(short_fp, ' ');
+  const std::string board_file = "board-" + short_fp + ".urne";
+  CHECK(bin.headers.at("content-disposition") == "attachment; filename=\"" + board_file + "\"");
+  const AuditReport audit = audit_board(board, std::nullopt, AuditScope::kFinal);
+  REQUIRE_MESSAGE(audit.ok(), failures_of(audit));
+  const Minutes expected = ok(render_minutes(board, audit, board_file));
+
+  // Four first requests at once: one audit, the same document for all.
+  std::vector<HttpResponse> first(4);
+  {
+    std::vector<std::thread> pool;
+    for (std::size_t t = 0; t < first.size(); ++t) {
+      pool.emplace_back([&, t] {
+        ElectionClient own = server.connect();
+        first[t] = get(own, t % 2 == 0 ? "/minutes.html" : "/minutes.md");
+      });
+    }
+    for (auto& th : pool) th.join();
+  }
+  for (std::size_t t = 0; t < first.size(); ++t) {
+    CHECK(first[t].status == 200);
+    CHECK(first[t].body == (t % 2 == 0 ? expected.html : expected.markdown));
+  }
+
+  const HttpResponse html = get(c, "/minutes.html");
+  REQUIRE(html.status == 200);
+  CHECK(html.content_type == "text/html; charset=utf-8");
+  CHECK(html.headers.at("content-disposition") ==
+        "attachment; filename=\"wahlniederschrift-" + short_fp + ".html\"");
+  CHECK(html.headers.at("content-security-policy") == kMinutesContentSecurityPolicy);
+  CHECK(html.headers.at("x-content-type-options") == "nosniff");
+  CHECK(html.body == expected.html);
+  CHECK(html.body.find("<td class=\"name\">&lt;script&gt;alert(1)&lt;/script&gt;</td>") !=
+        std::string::npos);
+  CHECK(html.body.find("A &amp; B &lt;i&gt;") != std::string::npos);
+  CHECK(html.body.find("<script") == std::string::npos);
+  CHECK(html.body.find("urne audit --board " + board_file) != std::string::npos);
+
+  const HttpResponse md = get(c, "/minutes.md");
+  REQUIRE(md.status == 200);
+  CHECK(md.content_type == "text/markdown; charset=utf-8");
+  CHECK(md.headers.at("content-disposition") ==
+        "attachment; filename=\"wahlniederschrift-" + short_fp + ".md\"");
+  CHECK(md.headers.count("content-security-policy") == 0);
+  CHECK(md.body == expected.markdown);
+  CHECK(md.body.find("| \\<script\\>alert(1)\\</script\\> |") != std::string::npos);
+  CHECK(md.body.find("`urne audit --board " + board_file + "`") != std::string::npos);
 }
 
 TEST_CASE("a restart in the middle of voting loses no accepted ballot and no issued token") {

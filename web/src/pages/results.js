@@ -106,6 +106,12 @@ async function showElection(id) {
   $('verify').hidden = !afterClose;
   $('download-board').href = `/api/v1/elections/${id}/board.bin`;
   $('download-board').setAttribute('download', `board-${id.slice(0, 16)}.urne`);
+  // The minutes (Wahlniederschrift) exist once the result is published. The
+  // empty `download` attribute keeps the server's file name, which carries
+  // the board's short fingerprint the minutes name.
+  $('minutes-downloads').hidden = state !== 'result_published';
+  $('download-minutes').href = `/api/v1/elections/${id}/minutes.html`;
+  $('download-minutes-md').href = `/api/v1/elections/${id}/minutes.md`;
   $('audit-command').textContent = auditCommand(id, location.origin, t('results.fingerprint_placeholder'));
   if (state === 'result_published') {
     try {
@@ -184,6 +190,10 @@ function renderResult() {
   $('board-fingerprint').textContent = view.board_short_fingerprint
     ? t('results.board_fingerprint', { fp: view.board_short_fingerprint })
     : '';
+  // The published board saved under the name the server and the minutes'
+  // audit command give it ("urne audit --board board-<short>.urne").
+  const compact = String(view.board_short_fingerprint ?? '').replace(/ /g, '');
+  if (/^[0-9a-f]{16}$/.test(compact)) $('download-board').setAttribute('download', `board-${compact}.urne`);
 }
 
 /** The bar chart as SVG (createElementNS only; text through textContent). */
