@@ -261,6 +261,15 @@ test('a whole election: check-in, reload, open, a challenge checked by urne, vot
   assert.equal(firstNumber(await tid(res, 'cast').innerText()), expected.cast);
   assert.equal(await res.locator('[data-testid="result-chart"] rect, svg[data-testid="result-chart"] rect').count() > 0, true, 'an SVG bar chart');
   assert.match(await tid(res, 'audit-command').innerText(), new RegExp(`urne audit[^]*${eid}`));
+  // The downloads: the board urne audit verifies, and the Wahlniederschrift
+  // the server renders from it (HTML), naming every candidate and the audit.
+  const boardFile = await download(res, 'download-board', downloads);
+  assert.equal((await readFile(boardFile)).length > 0, true, 'the board downloads');
+  const minutesFile = await download(res, 'download-minutes', downloads);
+  const minutes = await readFile(minutesFile, 'utf8');
+  assert.match(minutes, /Wahlniederschrift/);
+  for (const n of names) assert.ok(minutes.includes(n), `the minutes name ${n}`);
+  assert.match(minutes, new RegExp(`urne audit --board ${path.basename(boardFile)}`), 'the minutes name the downloaded board file');
   await record(res, 'results', 'results page');
 
   // ---- in-browser verification of the board
