@@ -731,6 +731,7 @@ function choiceFromForm(boxes, abstain, invalid) {
 }
 
 function showBallot(session, preset) {
+  ballotChecker(session); // starts loading the election in the worker now
   const m = session.election.manifest;
   const max = m.maxMarks;
   const counter = el('p', { id: 'mark-counter', class: 'counter', testid: 'mark-counter', 'aria-live': 'polite', 'aria-atomic': 'true' });
@@ -887,30 +888,61 @@ async function showReview(session, choice) {
 }
 
 /**
+ * The worker that verifies the page's own ballots (ballot_check_worker.js),
+ * one per election shown, started with the ballot so that it has loaded
+ * the election before the first ballot is built. null without Worker
+ * support (or if it cannot start): the check then runs on this thread.
+ */
+function ballotChecker(session) {
+  if (session.checker !== undefined) return session.checker;
+  session.checker = null;
+  if (typeof Worker !== 'function') return null;
+  try {
+    const worker = new Worker('/assets/ballot_check_worker.js', { type: 'module' });
+    const pending = new Map();
+    let next = 0;
+    worker.onmessage = (event) => {
+      const { id, ok, reason } = event.data || {};
+      const p = pending.get(id);
+      if (!p) return;
+      pending.delete(id);
+      if (ok === true) p.resolve();
+      else p.reject(reason || 'unknown');
+    };
+    worker.onerror = () => {
+      // The worker died: every waiting check runs here instead, and so do later ones.
+      session.checker = null;
+      worker.terminate();
+      for (const p of pending.values()) p.fallback();
+      pending.clear();
+    };
+    worker.postMessage({ type: 'load', manifest: session.manifestBytes });
+    session.checker = {
+      check(bytes, fallback) {
+        return new Promise((resolve, reject) => {
+          const id = next++;
+          pending.set(id, { resolve, reject, fallback: () => fallback().then(resolve, reject) });
+          worker.postMessage({ type: 'check', id, ballot: bytes });
+        });
+      },
+    };
+  } catch {
+    session.checker = null;
+  }
+  return session.checker;
+}
+
+/**
  * Verifies the page's own new ballot (verifyCastBallot: token and every
- * proof) in a worker; resolves when it verifies, rejects with
- * "self_check_failed" otherwise. Without worker support it runs here.
+ * proof), in the session's worker if there is one; resolves when it
+ * verifies, rejects with "self_check_failed" otherwise.
  */
 function checkOwnBallot(session, bytes) {
   const failed = (why) => new UrneError('self_check_failed', `the new ballot does not verify: ${why}`);
-  if (typeof Worker !== 'function') {
-    return verifyCastBallot(session.election, bytes).then(() => undefined, (e) => { throw failed(e.reason || e.message); });
-  }
-  return new Promise((resolve, reject) => {
-    const worker = new Worker('/assets/ballot_check_worker.js', { type: 'module' });
-    worker.onmessage = (event) => {
-      worker.terminate();
-      const { ok, reason } = event.data || {};
-      if (ok === true) resolve();
-      else reject(failed(reason || 'unknown'));
-    };
-    worker.onerror = () => {
-      worker.terminate();
-      // The worker could not run (blocked, crashed): check here instead.
-      verifyCastBallot(session.election, bytes).then(() => resolve(), (e) => reject(failed(e.reason || e.message)));
-    };
-    worker.postMessage({ manifest: session.manifestBytes, ballot: bytes });
-  });
+  const here = () => verifyCastBallot(session.election, bytes).then(() => undefined, (e) => { throw failed(e.reason || e.message); });
+  const checker = ballotChecker(session);
+  if (!checker) return here();
+  return checker.check(bytes, here).catch((e) => { throw e instanceof UrneError ? e : failed(e); });
 }
 
 // ---- casting and the receipt ----------------------------------------------------------------
