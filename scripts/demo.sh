@@ -25,20 +25,28 @@
 # running for a look at the pages in a browser, until Ctrl-C) and exits 0
 # only if the audit passed.
 #
-#   scripts/demo.sh [--verbose] [--serve] [--out DIR]   (default DIR: demo-output/)
+#   scripts/demo.sh [--verbose] [--serve] [--sanitize] [--out DIR]
+#                                                  (default DIR: demo-output/)
+#
+# --sanitize runs the same election with urne and urne-server built with
+# ASan+UBSan+LeakSanitizer (clang, build-asan/): the leak check of a whole
+# election. Every process's report lands in DIR/sanitizer/; any report, or a
+# server that does not exit 0 at the end, fails the demo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 
 verbose=0
 serve=0
+sanitize=0
 out="$root/demo-output"
 while (($#)); do
   case "$1" in
     --verbose) verbose=1 ;;
     --serve) serve=1 ;;
+    --sanitize) sanitize=1 ;;
     --out) out=$(realpath -m "$2"); shift ;;
-    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,35p' "$0"; exit 0 ;;
     *) echo "demo: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -47,21 +55,31 @@ done
 # Chromium prints the letters and the minutes to PDF; Node builds the pages.
 scripts/setup.sh --browser
 
-launcher=()
-if command -v ccache >/dev/null; then
-  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-  export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=true
+# shellcheck source=scripts/common.sh
+source scripts/common.sh
+build_dir=build
+build_args=()
+if ((sanitize)); then
+  build_dir=build-asan
+  build_args=("${urne_sanitize_args[@]}")
 fi
-echo "== building urne and urne-server (build/) =="
-cmake -S . -B build -G Ninja "${launcher[@]}" >/dev/null
-cmake --build build -j "$(nproc)" --target urne urne-server >/dev/null
-urne_bin="$root/build/cli/urne"
-server_bin="$root/build/server/urne-server"
+echo "== building urne and urne-server ($build_dir/) =="
+cmake -S . -B "$build_dir" -G Ninja "${urne_launcher[@]}" "${build_args[@]}" >/dev/null
+cmake --build "$build_dir" -j "$(nproc)" --target urne urne-server >/dev/null
+urne_bin="$root/$build_dir/cli/urne"
+server_bin="$root/$build_dir/server/urne-server"
 echo "== building the web pages (web/dist) =="
 (cd web && npm ci --no-audit --no-fund --loglevel=error >/dev/null && node tools/build.mjs >/dev/null)
 
 rm -rf "$out"
 mkdir -p "$out"
+if ((sanitize)); then
+  # Reports go to files (one per process that has one), so that a leak in
+  # any of the ~200 processes is seen even where its output is discarded.
+  mkdir -p "$out/sanitizer"
+  urne_sanitizer_env "abort_on_error=0:log_path=$out/sanitizer/report"
+  export UBSAN_OPTIONS="$UBSAN_OPTIONS:log_path=$out/sanitizer/report"
+fi
 log="$out/demo.log"
 : >"$log"
 start=$(date +%s.%N)
@@ -219,10 +237,23 @@ if run audit --save-board "$out/board.urne" --receipt "$out/delegates/7/receipt"
 run report --board "$out/board.urne" --out "$out/wahlniederschrift" || true
 
 elapsed=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+server_rc=0
 if ((!serve)); then
   kill -TERM "$server_pid"
-  wait "$server_pid" || true
+  wait "$server_pid" || server_rc=$?
   server_pid=""
+fi
+if ((sanitize)); then
+  processes=$(($(grep -c '^\$ urne ' "$log") + 1))
+  reports=("$out"/sanitizer/report*)
+  [[ -e "${reports[0]}" ]] || reports=()
+  echo "leak check: $processes processes (urne-server and every urne command) under" \
+    "ASan+UBSan+LeakSanitizer: ${#reports[@]} reports, server exit status $server_rc"
+  if ((${#reports[@]} > 0 || server_rc != 0)); then
+    for r in "${reports[@]}"; do head -n 30 "$r" >&2; done
+    echo "demo: leak check FAILED" >&2
+    exit 1
+  fi
 fi
 
 echo

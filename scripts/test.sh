@@ -22,16 +22,12 @@ root=$(pwd)
 scripts/setup.sh --browser
 
 jobs=$(nproc)
-launcher=()
-if command -v ccache >/dev/null; then
-  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-  # Fresh clones in other directories (CI) still hit the cache.
-  export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=true
-fi
+# shellcheck source=scripts/common.sh
+source scripts/common.sh
 
 configure_and_build() {  # dir, extra cmake args...
   local dir=$1; shift
-  cmake -S . -B "$dir" -G Ninja "${launcher[@]}" -DURNE_WERROR=ON "$@" >/dev/null
+  cmake -S . -B "$dir" -G Ninja "${urne_launcher[@]}" -DURNE_WERROR=ON "$@" >/dev/null
   cmake --build "$dir" -j "$jobs"
 }
 
@@ -43,13 +39,10 @@ run_sanitized() {
     targets=(--target urne_crypto_tests urne_ballot_tests urne_codec_tests urne_store_tests)
     labels=(-L 'pure|store')
   fi
-  cmake -S . -B build-asan -G Ninja "${launcher[@]}" -DURNE_WERROR=ON \
-    -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_COMPILER=clang++ \
-    -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DURNE_SANITIZE=ON -DURNE_BUILD_BENCH=OFF >/dev/null
+  cmake -S . -B build-asan -G Ninja "${urne_launcher[@]}" -DURNE_WERROR=ON \
+    "${urne_sanitize_args[@]}" >/dev/null
   cmake --build build-asan -j "$jobs" "${targets[@]}"
-  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build-asan --output-on-failure -j "$jobs" "${labels[@]}"
+  (urne_sanitizer_env && ctest --test-dir build-asan --output-on-failure -j "$jobs" "${labels[@]}")
 }
 
 case "${1:-}" in
