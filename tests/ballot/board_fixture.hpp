@@ -44,6 +44,10 @@ namespace urne::test {
 
 struct ElectionConfig {
   std::uint32_t candidates = 9;
+  // The candidates' names and affiliations (their number is `candidates`);
+  // unset: base_spec()'s numbered ones.
+  std::optional<std::vector<Candidate>> candidate_names;
+  std::string roster_title = "Herbsttagung 2026";
   bool invalid_offered = true;
   std::optional<std::uint32_t> max_marks;  // unset: min(seats, candidates)
   std::uint32_t seats = 7;
@@ -187,7 +191,7 @@ inline Election make_election(ElectionConfig cfg, std::uint64_t seed) {
     institutions.push_back(
         Institution{id, "Einrichtung " + std::to_string(i), e.keys.back().public_key()});
   }
-  e.roster = must(Roster::create("Herbsttagung 2026", context, std::move(institutions)));
+  e.roster = must(Roster::create(cfg.roster_title, context, std::move(institutions)));
 
   // Key ceremony among n trustees.
   const DkgParams p = must(DkgParams::create(ceremony_id(0x42), cfg.trustees, cfg.threshold));
@@ -201,6 +205,10 @@ inline Election make_election(ElectionConfig cfg, std::uint64_t seed) {
 
   rng.fill(e.seed);
   ManifestSpec s = base_spec(cfg.candidates);
+  if (cfg.candidate_names) {
+    REQUIRE(cfg.candidate_names->size() == cfg.candidates);
+    s.candidates = *cfg.candidate_names;
+  }
   s.roster_fingerprint = e.roster->fingerprint();
   s.seats = cfg.seats;
   s.substitutes = cfg.substitutes;
@@ -261,6 +269,29 @@ inline Election make_election(ElectionConfig cfg, std::uint64_t seed) {
   e.contents = c;
   e.board = e.sign(c);
   return e;
+}
+
+// Ten voters of eleven institutions, 5 candidates for 2 seats + 2
+// substitutes, one mark each; candidates 1 and 2 (0-based) tie at 2 marks
+// for the second seat, so the lot decides who is elected and who is the
+// first substitute. One abstention, one invalid ballot; trustees
+// `decrypting` (2 of 3) decrypt.
+inline ElectionConfig lot_election_config(std::vector<TrusteeIndex> decrypting) {
+  ElectionConfig cfg;
+  cfg.candidates = 5;
+  cfg.seats = 2;
+  cfg.substitutes = 2;
+  cfg.max_marks = 1;
+  cfg.trustees = 3;
+  cfg.threshold = 2;
+  cfg.institutions = 11;
+  cfg.checked_in = 10;
+  cfg.choices = std::vector<Choice>{
+      Choice::of_marks({0}), Choice::of_marks({0}),   Choice::of_marks({0}), Choice::of_marks({1}),
+      Choice::of_marks({1}), Choice::of_marks({2}),   Choice::of_marks({2}), Choice::of_marks({3}),
+      Choice::abstention(),  Choice::invalid_ballot()};
+  cfg.decrypting = std::move(decrypting);
+  return cfg;
 }
 
 // The names of the failed checks, for messages.

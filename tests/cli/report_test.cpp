@@ -19,67 +19,6 @@
 namespace urne::test {
 namespace {
 
-// make_election() of board_fixture.hpp with the candidates' names given:
-// the same honest election, so that a name with markup can be audited and
-// reported.
-Election make_named_election(ElectionConfig cfg, std::uint64_t seed,
-                             const std::vector<Candidate>& candidates) {
-  cfg.candidates = static_cast<std::uint32_t>(candidates.size());
-  Election e(cfg, seed);
-  Rng& rng = e.rng;
-  e.service = Ed25519SigningKey::generate(rng);
-  e.officer = Ed25519SigningKey::generate(rng);
-  const CredentialContext context = CredentialContext::generate(rng);
-  std::vector<Institution> institutions;
-  for (std::size_t i = 0; i < cfg.institutions; ++i) {
-    const std::string id = "inst-" + std::string(i < 10 ? "0" : "") + std::to_string(i);
-    e.keys.push_back(must(InstitutionSecretKey::derive(VotingCode::generate(rng), context)));
-    e.ids.push_back(id);
-    institutions.push_back(
-        Institution{id, "Einrichtung " + std::to_string(i), e.keys.back().public_key()});
-  }
-  e.roster = must(Roster::create("Herbsttagung <2026> & Co", context, std::move(institutions)));
-  const DkgParams p = must(DkgParams::create(ceremony_id(0x43), cfg.trustees, cfg.threshold));
-  const Ceremony ceremony = start_ceremony(p, rng);
-  e.dkg = finish_honest(ceremony);
-  rng.fill(e.seed);
-  ManifestSpec s = base_spec(candidates.size());
-  s.candidates = candidates;
-  s.roster_fingerprint = e.roster->fingerprint();
-  s.seats = cfg.seats;
-  s.substitutes = cfg.substitutes;
-  s.max_marks = cfg.max_marks;
-  s.invalid_offered = cfg.invalid_offered;
-  s.tie_rule = cfg.tie_rule;
-  s.lot_seed_commitment = lot_seed_commitment(e.seed);
-  s.ceremony_id = p.ceremony_id();
-  s.trustees = cfg.trustees;
-  s.threshold = cfg.threshold;
-  s.qual_commitments = ceremony.commitments;
-  s.service_key = e.service->public_key();
-  s.officer_key = e.officer->public_key();
-  e.manifest = must(Manifest::create(std::move(s)));
-
-  BoardContents c{*e.manifest, *e.roster, {}, {}, {}, {}, {}, e.seed, std::nullopt};
-  for (std::size_t i = 0; i < cfg.checked_in; ++i) {
-    Election::Issued issued = e.request_token(i);
-    c.issuance.push_back(issued.entry);
-    e.tokens.push_back(issued.token);
-  }
-  e.choices = *cfg.choices;
-  for (std::size_t v = 0; v < e.choices.size(); ++v) {
-    c.ballots.push_back(must(build_ballot(e.m(), e.tokens[v], e.choices[v], rng)).ballot);
-  }
-  std::sort(c.ballots.begin(), c.ballots.end(), [](const CastBallot& a, const CastBallot& b) {
-    return a.ballot_hash() < b.ballot_hash();
-  });
-  c.transitions = e.transitions_up_to(ElectionState::kResultPublished);
-  e.retally(c, std::nullopt, cfg.decrypting);
-  e.contents = c;
-  e.board = e.sign(c);
-  return e;
-}
-
 const std::vector<Candidate>& names() {
   static const std::vector<Candidate> n = {
       {"Anna Bergmann", "Stadtwerke"}, {"<script>alert(1)</script>", "Verein \"Ümit\" & Söhne"},
@@ -89,27 +28,18 @@ const std::vector<Candidate>& names() {
   return n;
 }
 
-// Candidate 0 first with 3 marks; 1 and 2 tie at 2 for the second seat (a
-// lot decides), 3 has 1 mark, 4 none.
+// lot_election_config() with names that need escaping: candidate 0 first
+// with 3 marks; 1 and 2 tie at 2 for the second seat (a lot decides), 3 has
+// 1 mark, 4 none.
 ElectionConfig report_config() {
-  ElectionConfig cfg;
-  cfg.seats = 2;
-  cfg.substitutes = 2;
-  cfg.max_marks = 1;
-  cfg.trustees = 3;
-  cfg.threshold = 2;
-  cfg.institutions = 11;
-  cfg.checked_in = 10;
-  cfg.choices = std::vector<Choice>{
-      Choice::of_marks({0}), Choice::of_marks({0}),   Choice::of_marks({0}), Choice::of_marks({1}),
-      Choice::of_marks({1}), Choice::of_marks({2}),   Choice::of_marks({2}), Choice::of_marks({3}),
-      Choice::abstention(),  Choice::invalid_ballot()};
-  cfg.decrypting = {2, 3};
+  ElectionConfig cfg = lot_election_config({2, 3});
+  cfg.candidate_names = names();
+  cfg.roster_title = "Herbsttagung <2026> & Co";
   return cfg;
 }
 
 Election& shared() {
-  static Election e = make_named_election(report_config(), 0x4e1d, names());
+  static Election e = make_election(report_config(), 0x4e1d);
   return e;
 }
 
@@ -289,6 +219,7 @@ TEST_CASE("a board without a result gets no minutes") {
   cfg.last_state = ElectionState::kTallied;
   cfg.choices.reset();
   cfg.candidates = 3;
+  cfg.candidate_names.reset();
   const Election e = make_election(cfg, 0x7a11);
   TempDir dir("urne-report");
   write(dir / "board.urne", e.board->canonical_bytes());

@@ -24,26 +24,9 @@
 namespace urne::test {
 namespace {
 
-// Ten voters of eleven institutions; candidates 1 and 2 (0-based) tie at 2
-// marks for the second seat, so the lot decides who is elected and who is
-// the first substitute.
-ElectionConfig tamper_config() {
-  ElectionConfig cfg;
-  cfg.candidates = 5;
-  cfg.seats = 2;
-  cfg.substitutes = 2;
-  cfg.max_marks = 1;
-  cfg.trustees = 3;
-  cfg.threshold = 2;
-  cfg.institutions = 11;
-  cfg.checked_in = 10;
-  cfg.choices = std::vector<Choice>{
-      Choice::of_marks({0}), Choice::of_marks({0}),   Choice::of_marks({0}), Choice::of_marks({1}),
-      Choice::of_marks({1}), Choice::of_marks({2}),   Choice::of_marks({2}), Choice::of_marks({3}),
-      Choice::abstention(),  Choice::invalid_ballot()};
-  cfg.decrypting = {1, 3};
-  return cfg;
-}
+// lot_election_config(): a lot decides who is elected and who is the first
+// substitute.
+ElectionConfig tamper_config() { return lot_election_config({1, 3}); }
 
 Election& shared() {
   static Election e = make_election(tamper_config(), 0x7a3b);
