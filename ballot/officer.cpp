@@ -15,6 +15,17 @@ Status malformed(std::string_view why) {
                 std::string(kOfficerAuthHeader) + ": " + std::string(why));
 }
 
+// The signed message holds the method and the target as UTF-8 text of at
+// most 64 KiB (CanonicalWriter::text16, whose contract aborts otherwise).
+// Both come from the client, so they are checked here, before the message
+// is built: a request target with a byte 0xff must be refused, not crash
+// the server (found by fuzz/json_bodies).
+bool signable(std::string_view method, std::string_view target) {
+  constexpr std::size_t kMaxText16 = 0xffff;
+  return method.size() <= kMaxText16 && target.size() <= kMaxText16 && is_valid_utf8(method) &&
+         is_valid_utf8(target);
+}
+
 // "name=value" parts separated by ", ", exactly key, time, sig in this
 // order: one accepted form, so nothing needs normalizing.
 std::optional<std::string_view> take_field(std::string_view& rest, std::string_view name,
@@ -43,6 +54,10 @@ Bytes officer_request_message(std::string_view method, std::string_view target,
 Result<std::string> officer_auth_header(const Ed25519SigningKey& officer, std::string_view method,
                                         std::string_view target, std::int64_t unix_time,
                                         ByteView body) {
+  if (!signable(method, target)) {
+    return invalid_argument("request_not_signable",
+                            "the method and target of a signed request must be UTF-8 text");
+  }
   URNE_ASSIGN_OR_RETURN(const Ed25519Signature sig,
                         officer.sign(officer_request_message(method, target, unix_time, body)));
   return "key=" + hex_encode(officer.public_key()) + ", time=" + std::to_string(unix_time) +
@@ -86,6 +101,10 @@ Result<Ed25519PublicKey> verify_officer_request(std::span<const Ed25519PublicKey
     return Status(
         Code::kUnauthenticated, "officer_auth_expired",
         "the request's time is more than " + std::to_string(window) + " s from the server's clock");
+  }
+  if (!signable(method, target)) {
+    return Status(Code::kUnauthenticated, "officer_signature_invalid",
+                  "no officer signature covers a request target that is not UTF-8 text");
   }
   Ed25519Signature sig{};
   std::copy(sig_bytes->begin(), sig_bytes->end(), sig.begin());

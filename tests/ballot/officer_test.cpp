@@ -54,6 +54,17 @@ TEST_CASE("an officer request is refused for any other method, target, body, key
         "unknown_officer");
 }
 
+TEST_CASE("a request target that is not UTF-8 is refused, not a crash (fuzz/json_bodies)") {
+  // Bug found by fuzzing: the message builder aborts on invalid UTF-8, and
+  // the server built it from the client's target after a well-formed header.
+  Officer o;
+  const std::string h = officer_auth_header(o.key, "POST", "/api/v1/rosters", kNow, kBody).value();
+  CHECK(reason_of(verify_officer_request(o.allowed, h, "POST", "/api/v1/rosters?\xff", kBody,
+                                         kNow)) == "officer_signature_invalid");
+  CHECK(officer_auth_header(o.key, "POST", "/api/v1/rosters?\xff", kNow, kBody).status().reason() ==
+        "request_not_signable");
+}
+
 TEST_CASE("a malformed officer header is refused by name") {
   Officer o;
   const std::string h = officer_auth_header(o.key, "POST", "/x", kNow, kBody).value();
