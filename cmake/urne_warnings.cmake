@@ -14,3 +14,15 @@ function(urne_target_defaults target)
     target_link_options(${target} PRIVATE -fsanitize=address,undefined)
   endif()
 endfunction()
+
+# ---- libFuzzer (URNE_FUZZ, scripts/fuzz.sh) ----------------------------------
+# Every urne target gets libFuzzer's coverage instrumentation without its
+# main(); fuzz/CMakeLists.txt links the fuzzers with -fsanitize=fuzzer.
+# Only clang has libFuzzer: refuse other compilers at configure time rather
+# than fail at the first link.
+if(URNE_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "URNE_FUZZ needs clang (libFuzzer): -DCMAKE_CXX_COMPILER=clang++")
+  endif()
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()
