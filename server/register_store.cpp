@@ -1,6 +1,8 @@
 #include "server/register_store.hpp"
 
+#include <algorithm>
 #include <array>
+#include <exception>
 #include <utility>
 
 namespace urne::store {
@@ -62,6 +64,9 @@ constexpr const char* kSelectStatus = "SELECT state, sequence FROM elections WHE
 constexpr const char* kSelectIssuance =
     "SELECT institution_id, request, signature, response FROM issuances "
     "WHERE election_id = ? AND institution_id = ?";
+// Changes when another connection commits to the file (not for this
+// connection's own commits).
+constexpr const char* kDataVersion = "PRAGMA data_version";
 constexpr const char* kInsertIssuance =
     "INSERT INTO issuances (election_id, institution_id, request, signature, response) "
     "VALUES (?, ?, ?, ?, ?)";
@@ -102,14 +107,16 @@ bool issuance_allowed(ElectionState s) {
 
 }  // namespace
 
-RegisterStore::RegisterStore(std::filesystem::path path, std::unique_ptr<SQLite::Database> db)
-    : path_(std::move(path)), db_(std::move(db)) {}
+RegisterStore::RegisterStore(std::filesystem::path path, std::unique_ptr<SQLite::Database> db,
+                             RegisterTestHooks hooks)
+    : path_(std::move(path)), db_(std::move(db)), hooks_(std::move(hooks)) {}
 
 Result<std::unique_ptr<RegisterStore>> RegisterStore::open(const std::filesystem::path& file,
-                                                           const OpenOptions& options) {
+                                                           const OpenOptions& options,
+                                                           RegisterTestHooks hooks) {
   const SchemaSpec schema{kRegisterApplicationId, kMigrations};
   URNE_ASSIGN_OR_RETURN(auto db, open_database(file, schema, options));
-  return std::unique_ptr<RegisterStore>(new RegisterStore(file, std::move(db)));
+  return std::unique_ptr<RegisterStore>(new RegisterStore(file, std::move(db), std::move(hooks)));
 }
 
 Status RegisterStore::put_roster(const Roster& roster) {
@@ -255,7 +262,14 @@ Result<TransitionOutcome> RegisterStore::transition(const ElectionId& election,
     bind_blob(st, 2, election);
     st.exec();
     tx.commit();
-    return TransitionOutcome{ElectionStatus{t.state, current.sequence + 1}, true};
+    const ElectionStatus after{t.state, current.sequence + 1};
+    {
+      // Still under db_mutex_: no issuance can check the old state between
+      // the commit and this update.
+      const std::lock_guard memo_lock(memo_mutex_);
+      if (auto it = memos_.find(election); it != memos_.end()) it->second.status = after;
+    }
+    return TransitionOutcome{after, true};
   });
 }
 
@@ -373,59 +387,231 @@ Result<IssuanceOutcome> outcome_for_existing(const IssuanceRecord& rec,
 
 }  // namespace
 
+Status RegisterStore::load_memo_locked(const ElectionId& election) {
+  {
+    const std::lock_guard memo_lock(memo_mutex_);
+    if (memos_.contains(election)) return Status::ok();
+  }
+  // Only elections that exist get a memo: an attacker choosing election
+  // ids cannot grow the map.
+  URNE_ASSIGN_OR_RETURN(const ElectionStatus status, status_locked(election));
+  if (!memo_data_version_) memo_data_version_ = data_version_locked();
+  IssuanceMemo memo{status, {}};
+  SQLite::Statement st(*db_, "SELECT institution_id FROM issuances WHERE election_id = ?");
+  bind_blob(st, 1, election);
+  while (st.executeStep()) memo.issued.insert(st.getColumn(0).getString());
+  const std::lock_guard memo_lock(memo_mutex_);
+  memos_.try_emplace(election, std::move(memo));
+  return Status::ok();
+}
+
+Result<RegisterStore::MemoAnswer> RegisterStore::memo_answer(const ElectionId& election,
+                                                             std::string_view institution_id) {
+  const auto lookup = [&]() -> std::optional<MemoAnswer> {
+    const std::lock_guard memo_lock(memo_mutex_);
+    const auto it = memos_.find(election);
+    if (it == memos_.end()) return std::nullopt;
+    return MemoAnswer{it->second.status, it->second.issued.contains(institution_id)};
+  };
+  if (auto answer = lookup()) return *answer;
+  URNE_RETURN_IF_ERROR(guarded("record_issuance", [&]() -> Status {
+    const std::lock_guard lock(db_mutex_);
+    return load_memo_locked(election);
+  }));
+  return *lookup();
+}
+
 Result<IssuanceOutcome> RegisterStore::record_issuance(const ElectionId& election,
                                                        std::string_view institution_id,
                                                        const TokenRequest& request,
                                                        const InstitutionSignature& signature,
                                                        const Signer& sign) {
   URNE_RETURN_IF_ERROR(check_institution_id(institution_id));
-  // 1. Look up (short lock): a retry gets its stored response without a
-  //    second signature.
-  {
-    auto pre = guarded("record_issuance", [&]() -> Result<std::optional<IssuanceOutcome>> {
+  // 1. Look up in memory: a retry gets its stored response without a second
+  //    signature; a new request costs no SQL before its INSERT.
+  URNE_ASSIGN_OR_RETURN(const MemoAnswer pre, memo_answer(election, institution_id));
+  if (pre.issued) {
+    return guarded("record_issuance", [&]() -> Result<IssuanceOutcome> {
       const std::lock_guard lock(db_mutex_);
       URNE_ASSIGN_OR_RETURN(auto existing, find_issuance_locked(election, institution_id));
-      if (existing) {
-        URNE_ASSIGN_OR_RETURN(auto out, outcome_for_existing(*existing, request));
-        return std::optional<IssuanceOutcome>(out);
+      if (!existing) {
+        return Status(Code::kDataLoss, "storage_corrupt", "an issuance row went missing");
       }
-      URNE_ASSIGN_OR_RETURN(const ElectionStatus st, status_locked(election));
-      if (!issuance_allowed(st.state)) {
-        return failed_precondition("issuance_closed",
-                                   "tokens are issued only while the election is published or "
-                                   "open");
-      }
-      return std::optional<IssuanceOutcome>();
+      return outcome_for_existing(*existing, request);
     });
-    if (!pre.ok()) return pre.status();
-    if (pre.value()) return *pre.value();
   }
-  // 2. Sign without the lock: ~1 ms of RSA must not serialize the store.
-  URNE_ASSIGN_OR_RETURN(TokenResponse response, sign(request));
-  // 3. Insert under the UNIQUE key, re-checking inside the write
-  //    transaction; the loser of a race reads the winner's row.
-  return guarded("record_issuance", [&]() -> Result<IssuanceOutcome> {
-    const std::lock_guard lock(db_mutex_);
-    SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
-    URNE_ASSIGN_OR_RETURN(auto existing, find_issuance_locked(election, institution_id));
-    if (existing) return outcome_for_existing(*existing, request);
-    URNE_ASSIGN_OR_RETURN(const ElectionStatus st, status_locked(election));
-    if (!issuance_allowed(st.state)) {
-      return failed_precondition("issuance_closed",
-                                 "tokens are issued only while the election is published or open");
-    }
-    {
-      auto ins = statements_.get(*db_, kInsertIssuance);
-      bind_blob(*ins, 1, election);
-      bind_text(*ins, 2, institution_id);
-      bind_blob(*ins, 3, request.bytes());
-      bind_blob(*ins, 4, signature);
-      bind_blob(*ins, 5, response.bytes());
-      ins->exec();
-    }
-    tx.commit();  // synchronous=FULL: on disk before the response leaves
-    return IssuanceOutcome{response, true};
+  if (!issuance_allowed(pre.status.state)) {
+    return failed_precondition("issuance_closed",
+                               "tokens are issued only while the election is published or open");
+  }
+  // 2. Sign without any lock: ~1 ms of RSA must not serialize the store.
+  URNE_ASSIGN_OR_RETURN(const TokenResponse response, sign(request));
+  // 3. Insert by group commit, re-checking inside the write transaction;
+  //    the loser of a race reads the winner's row.
+  PendingIssuance pending{election, institution_id, request, signature, response, std::nullopt};
+  return commit_issuance(pending);
+}
+
+Result<IssuanceOutcome> RegisterStore::commit_issuance(PendingIssuance& p) {
+  std::unique_lock queue_lock(queue_mutex_);
+  queue_.push_back(&p);
+  // Leader/follower: wait while another thread writes a batch (which may
+  // hold this entry); when nobody writes and this entry is still unwritten,
+  // write everything queued so far.
+  queue_cv_.wait(queue_lock, [&] { return p.outcome.has_value() || !leader_active_; });
+  if (p.outcome) return std::move(*p.outcome);
+  leader_active_ = true;
+  std::vector<PendingIssuance*> batch;
+  batch.swap(queue_);
+  queue_lock.unlock();
+
+  std::vector<Result<IssuanceOutcome>> results;
+  try {
+    results = write_batch(batch);
+  } catch (const std::exception&) {
+    // Only allocation can throw here (write_batch maps storage failures):
+    // the batch must still be answered and the leadership released, or
+    // every later issuance would wait for ever.
+    results.clear();
+  }
+  if (results.size() != batch.size()) {
+    results.assign(batch.size(), Status(Code::kResourceExhausted, "out_of_memory",
+                                        "record_issuance: out of memory"));
+  }
+
+  queue_lock.lock();
+  for (std::size_t i = 0; i < batch.size(); ++i) batch[i]->outcome = std::move(results[i]);
+  leader_active_ = false;
+  queue_lock.unlock();
+  // Wakes the followers of this batch, and one of those queued meanwhile
+  // to lead the next batch.
+  queue_cv_.notify_all();
+  return std::move(*p.outcome);
+}
+
+std::vector<Result<IssuanceOutcome>> RegisterStore::write_batch(
+    const std::vector<PendingIssuance*>& batch) {
+  const std::lock_guard lock(db_mutex_);
+  auto all = guarded("record_issuance", [&]() -> Result<std::vector<Result<IssuanceOutcome>>> {
+    return write_batch_locked(batch);
   });
+  if (all.ok()) return std::move(all).value();
+  // The batch's transaction failed and was rolled back: nothing of it is
+  // stored. Each entry is tried again alone, so that a failure tied to one
+  // request does not fail the others; one that fails again gets its error.
+  std::vector<Result<IssuanceOutcome>> results;
+  results.reserve(batch.size());
+  for (PendingIssuance* p : batch) {
+    if (batch.size() == 1) {
+      results.emplace_back(all.status());
+      continue;
+    }
+    auto one = guarded("record_issuance", [&]() -> Result<std::vector<Result<IssuanceOutcome>>> {
+      return write_batch_locked({p});
+    });
+    if (one.ok()) {
+      results.push_back(std::move(one.value().front()));
+    } else {
+      results.emplace_back(one.status());
+    }
+  }
+  return results;
+}
+
+std::vector<Result<IssuanceOutcome>> RegisterStore::write_batch_locked(
+    const std::vector<PendingIssuance*>& batch) {
+  std::vector<Result<IssuanceOutcome>> results;
+  results.reserve(batch.size());
+  std::vector<const PendingIssuance*> inserted;  // by this transaction, not yet in the memo
+  SQLite::Transaction tx(*db_, SQLite::TransactionBehavior::IMMEDIATE);
+  // The memo mirrors this connection's own writes. Another connection's
+  // commit (a second process on the same file: a deployment error, but the
+  // rules must hold anyway) shows in data_version: then the memo is
+  // reloaded inside this transaction, which holds the write lock.
+  if (const std::int64_t version = data_version_locked(); version != memo_data_version_) {
+    {
+      const std::lock_guard memo_lock(memo_mutex_);
+      memos_.clear();
+    }
+    memo_data_version_ = version;
+  }
+  for (const PendingIssuance* p : batch) {
+    if (Status loaded = load_memo_locked(p->election); !loaded) {
+      results.emplace_back(std::move(loaded));
+      continue;
+    }
+    std::optional<MemoAnswer> memo;
+    {
+      const std::lock_guard memo_lock(memo_mutex_);
+      const auto it = memos_.find(p->election);
+      // Loaded just above.
+      if (it != memos_.end()) {
+        memo = MemoAnswer{it->second.status, it->second.issued.contains(p->institution_id)};
+      }
+    }
+    if (!memo) {
+      results.emplace_back(Status(Code::kInternal, "storage_error", "issuance memo missing"));
+      continue;
+    }
+    const bool has_row =
+        memo->issued || std::any_of(inserted.begin(), inserted.end(), [&](const auto* q) {
+          return q->election == p->election && q->institution_id == p->institution_id;
+        });
+    if (has_row) {
+      // A concurrent request of the same institution won (committed, or
+      // earlier in this very transaction, which this connection reads).
+      auto existing = find_issuance_locked(p->election, p->institution_id);
+      if (!existing.ok()) {
+        results.emplace_back(existing.status());
+      } else if (!existing.value()) {
+        results.emplace_back(
+            Status(Code::kDataLoss, "storage_corrupt", "an issuance row went missing"));
+      } else {
+        results.push_back(outcome_for_existing(**existing, p->request));
+      }
+      continue;
+    }
+    if (!issuance_allowed(memo->status.state)) {
+      results.emplace_back(failed_precondition(
+          "issuance_closed", "tokens are issued only while the election is published or open"));
+      continue;
+    }
+    if (hooks_.before_issuance_insert) hooks_.before_issuance_insert(p->institution_id);
+    auto ins = statements_.get(*db_, kInsertIssuance);
+    bind_blob(*ins, 1, p->election);
+    bind_text(*ins, 2, p->institution_id);
+    bind_blob(*ins, 3, p->request.bytes());
+    bind_blob(*ins, 4, p->signature);
+    bind_blob(*ins, 5, p->response.bytes());
+    ins->exec();
+    inserted.push_back(p);
+    results.push_back(IssuanceOutcome{p->response, true});
+  }
+  if (inserted.empty()) return results;  // nothing written: the transaction rolls back
+  tx.commit();  // synchronous=FULL: on disk before any answer of the batch leaves
+  {
+    const std::lock_guard memo_lock(memo_mutex_);
+    for (const PendingIssuance* p : inserted) {
+      memos_[p->election].issued.emplace(p->institution_id);
+    }
+  }
+  const std::lock_guard queue_lock(queue_mutex_);
+  ++stats_.transactions;
+  stats_.issuances += inserted.size();
+  return results;
+}
+
+std::int64_t RegisterStore::data_version_locked() const {
+  auto st = statements_.get(*db_, kDataVersion);
+  st->executeStep();
+  return st->getColumn(0).getInt64();
+}
+
+GroupCommitStats RegisterStore::group_commit_stats() const {
+  const std::lock_guard queue_lock(queue_mutex_);
+  GroupCommitStats out = stats_;
+  out.queued = queue_.size();
+  return out;
 }
 
 Result<std::vector<IssuanceRecord>> RegisterStore::issuances(const ElectionId& election) const {

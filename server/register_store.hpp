@@ -23,17 +23,37 @@
 // and re-checks inside the write transaction, so that concurrent requests of
 // one institution produce exactly one row and all get its response.
 //
+// The look-ups of the issuance path are answered from memory: per election,
+// its state and the set of institutions with a row, loaded once from the
+// file and updated under the connection's lock after each commit that
+// changes them. This object is meant to be the file's only writer; a commit
+// by any other connection is noticed (PRAGMA data_version) inside the next
+// issuance transaction, which then reloads the mirror before it decides.
+// A new request needs no SQL look-up before its INSERT.
+//
+// Group commit: issuances of different requests that are ready while another
+// transaction commits are written together in the next one (one fsync for
+// all). A lone request commits at once; nothing waits for a timer. Every
+// caller is answered only after the transaction holding its row has
+// committed (synchronous=FULL). If a batch's transaction fails, it is rolled
+// back and each of its issuances is retried alone in its own transaction, so
+// that a failure tied to one request fails only that request; a storage
+// fault that persists fails each of them, and none is acknowledged.
+//
 // Thread-safety: thread-safe. One connection, guarded by db_mutex_, which
 // is held only for the duration of SQLite calls (never while signing, never
 // across network I/O).
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -80,6 +100,22 @@ struct IssuanceOutcome {
   bool newly_issued = false;  // false: the stored response to the same request
 };
 
+// Counts of the group commit, for tests and diagnostics.
+struct GroupCommitStats {
+  std::uint64_t transactions = 0;  // committed issuance transactions
+  std::uint64_t issuances = 0;     // new rows they held
+  std::size_t queued = 0;          // signed issuances waiting for a transaction now
+};
+
+// Effects a test injects into the write path (fault injection).
+struct RegisterTestHooks {
+  // Called inside the issuance write transaction just before each INSERT,
+  // with the db lock held. It may throw what SQLite throws
+  // (SQLite::Exception) to stand for a failing write, or block to hold a
+  // transaction open while others queue.
+  std::function<void(std::string_view institution_id)> before_issuance_insert;
+};
+
 class RegisterStore {
  public:
   // Computes the response to a request (the blind signature). Called
@@ -89,7 +125,8 @@ class RegisterStore {
 
   // Opens or creates the register at `file` (sqlite_util.hpp open_database).
   static Result<std::unique_ptr<RegisterStore>> open(const std::filesystem::path& file,
-                                                     const OpenOptions& options = {});
+                                                     const OpenOptions& options = {},
+                                                     RegisterTestHooks hooks = {});
 
   RegisterStore(const RegisterStore&) = delete;
   RegisterStore& operator=(const RegisterStore&) = delete;
@@ -140,6 +177,9 @@ class RegisterStore {
   // `sign` runs outside the lock and the row (request, signature, response)
   // is inserted; a concurrent winner's row is re-read and treated as above.
   // The caller has checked the institution's entitlement and signature.
+  // The row is written by group commit (see the top of this file); a
+  // storage failure of its transaction returns the storage error and
+  // stores nothing for this request.
   Result<IssuanceOutcome> record_issuance(const ElectionId& election,
                                           std::string_view institution_id,
                                           const TokenRequest& request,
@@ -166,8 +206,48 @@ class RegisterStore {
   // the token keys: keep it as private as the original.
   Status backup_to(const std::filesystem::path& dest) const;
 
+  GroupCommitStats group_commit_stats() const;
+
  private:
-  RegisterStore(std::filesystem::path path, std::unique_ptr<SQLite::Database> db);
+  // What the issuance path asks on every request, per election (see the
+  // top of this file).
+  struct IssuanceMemo {
+    ElectionStatus status;
+    std::set<std::string, std::less<>> issued;  // institutions with a committed row
+  };
+  // One signed issuance waiting for its transaction. Lives on the stack of
+  // the request's thread until `outcome` is set (under queue_mutex_).
+  struct PendingIssuance {
+    const ElectionId& election;
+    std::string_view institution_id;
+    const TokenRequest& request;
+    const InstitutionSignature& signature;
+    const TokenResponse& response;
+    std::optional<Result<IssuanceOutcome>> outcome;
+  };
+
+  RegisterStore(std::filesystem::path path, std::unique_ptr<SQLite::Database> db,
+                RegisterTestHooks hooks);
+
+  // The election's state and whether the institution has a row, from the
+  // memo (loaded on first use; db_mutex_ must NOT be held by the caller).
+  struct MemoAnswer {
+    ElectionStatus status;
+    bool issued = false;
+  };
+  Result<MemoAnswer> memo_answer(const ElectionId& election, std::string_view institution_id);
+  // Loads the election's memo if absent (db_mutex_ held by the caller).
+  Status load_memo_locked(const ElectionId& election);
+  // PRAGMA data_version (db_mutex_ held by the caller).
+  std::int64_t data_version_locked() const;
+  // Queues `p` and returns once a transaction holding it has committed or
+  // failed; the caller may become the leader that writes a batch.
+  Result<IssuanceOutcome> commit_issuance(PendingIssuance& p);
+  // Writes `batch` in one transaction, else each alone (db_mutex_ not held).
+  std::vector<Result<IssuanceOutcome>> write_batch(const std::vector<PendingIssuance*>& batch);
+  // One transaction over `batch` (db_mutex_ held); throws on storage failure.
+  std::vector<Result<IssuanceOutcome>> write_batch_locked(
+      const std::vector<PendingIssuance*>& batch);
 
   // Reads the row, if any (db_mutex_ held by the caller).
   Result<std::optional<IssuanceRecord>> find_issuance_locked(const ElectionId& election,
@@ -182,6 +262,22 @@ class RegisterStore {
   std::unique_ptr<SQLite::Database> db_;
   // Declared after db_: destroyed before the connection it prepared on.
   mutable StatementCache statements_;
+  const RegisterTestHooks hooks_;
+
+  // Guards memos_. Taken after db_mutex_ when both are held; held only for
+  // in-memory work.
+  mutable std::mutex memo_mutex_;
+  std::map<ElectionId, IssuanceMemo> memos_;
+  // data_version when the memos were (re)started; guarded by db_mutex_.
+  std::optional<std::int64_t> memo_data_version_;
+
+  // Guards queue_, leader_active_, stats_ and every queued entry's outcome.
+  // Never held while writing: the leader releases it for the transaction.
+  mutable std::mutex queue_mutex_;
+  std::condition_variable queue_cv_;
+  std::vector<PendingIssuance*> queue_;
+  bool leader_active_ = false;
+  GroupCommitStats stats_;
 };
 
 }  // namespace urne::store
