@@ -30,8 +30,23 @@ constexpr Message kMessages[] = {
     {kReasonBadPath, "Der angeforderte Pfad ist ungültig.", "The requested path is invalid."},
     {kReasonRateLimited, "Zu viele Anfragen. Bitte versuchen Sie es gleich noch einmal.",
      "Too many requests. Please try again shortly."},
-    {kReasonDiskFull, "Der Dienst ist vorübergehend nicht verfügbar.",
-     "The service is temporarily unavailable."},
+    // Storage faults: the delegate must learn that nothing was stored (so
+    // the same request sent again later is the right move), not that the
+    // vote was lost or refused for good.
+    {kReasonDiskFull,
+     "Der Speicher des Dienstes ist voll; die Anfrage wurde nicht gespeichert. Bitte versuchen "
+     "Sie es gleich noch einmal.",
+     "The service's storage is full; the request was not stored. Please try again shortly."},
+    {"storage_unavailable",
+     "Der Speicher des Dienstes ist nicht beschreibbar; die Anfrage wurde nicht gespeichert. "
+     "Bitte versuchen Sie es gleich noch einmal.",
+     "The service's storage cannot be written; the request was not stored. Please try again "
+     "shortly."},
+    {"storage_io_error",
+     "Der Speicher des Dienstes meldet einen Fehler; die Anfrage wurde nicht gespeichert. Bitte "
+     "versuchen Sie es gleich noch einmal.",
+     "The service's storage reports an error; the request was not stored. Please try again "
+     "shortly."},
     {kReasonInternal, "Interner Fehler des Dienstes.", "Internal service error."},
     // What a delegate can meet at check-in and at the ballot box.
     {"election_not_found", "Diese Wahl gibt es nicht.", "There is no such election."},

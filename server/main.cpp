@@ -1,11 +1,14 @@
 // urne-server: parses the command line, builds the TLS identity, the router
 // and the server, and serves until SIGINT/SIGTERM (exit 0 after a graceful
 // shutdown). All logic lives in urne_server; this file only wires it.
+#include <unistd.h>
 #include <CLI/CLI.hpp>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 #include <filesystem>
 #include <iostream>
@@ -95,6 +98,15 @@ int run(int argc, char** argv) {
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   if (ec) return report(urne::failed_precondition("data_dir_unusable", ec.message()));
+  // A directory that cannot be written (a read-only mount, wrong owner) is
+  // refused here, naming the directory and the reason, before a key file or
+  // a store is touched: otherwise the first failed write names a temporary
+  // file and no reason. access() reports EROFS for root too.
+  if (::access(data_dir.c_str(), W_OK) != 0) {
+    const int err = errno;
+    return report(urne::failed_precondition(
+        "data_dir_unusable", "cannot write to " + data_dir + ": " + std::strerror(err)));
+  }
   // The web client is loaded once, served from memory and hashed; without
   // it the API still runs (no pages, no voting_page_sha256). A directory
   // that exists but breaks the loader's rules is a configuration error.
