@@ -153,6 +153,15 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto& req = parser_->get();
     keep_alive_ = req.keep_alive();
     method_ = std::string(req.method_string());
+    // Only "chunked" is decoded; a body in another transfer coding (gzip,
+    // ...) would otherwise be taken as plain bytes (RFC 9112 §6.1).
+    if (const auto te = req.count(http::field::transfer_encoding);
+        te != 0 && (te != 1 || !beast::iequals(req[http::field::transfer_encoding], "chunked"))) {
+      keep_alive_ = false;
+      drain_after_write_ = true;
+      return send(
+          error_response(invalid_argument(kReasonBadRequest, "unsupported transfer coding")));
+    }
     const std::size_t limit =
         shared_->router.body_limit(req.method_string(), req.target(), &route_);
     // Refuse an announced oversized body before reading any of it.

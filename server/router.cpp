@@ -57,6 +57,21 @@ std::string media_type(std::string_view content_type) {
   return lower(t);
 }
 
+// Whether a Content-Type's charset parameter, if any, is UTF-8: our JSON
+// is UTF-8 only (RFC 8259 §8.1), and a body declared in another charset
+// would be read as different text than the client meant.
+bool charset_is_utf8(std::string_view content_type) {
+  const std::string params =
+      lower(content_type.substr(std::min(content_type.find(';'), content_type.size())));
+  const auto at = params.find("charset=");
+  if (at == std::string::npos) return true;
+  std::string_view v = std::string_view(params).substr(at + 8);
+  v = v.substr(0, v.find(';'));
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t' || v.back() == '"')) v.remove_suffix(1);
+  while (!v.empty() && v.front() == '"') v.remove_prefix(1);
+  return v == "utf-8" || v == "utf8";
+}
+
 bool is_param(const std::string& seg) {
   return seg.size() > 2 && seg.front() == '{' && seg.back() == '}';
 }
@@ -229,7 +244,8 @@ Response Router::dispatch(Request request) const {
   }
   Response resp;
   if (!r->options.content_type.empty() &&
-      media_type(request.content_type) != media_type(r->options.content_type)) {
+      (media_type(request.content_type) != media_type(r->options.content_type) ||
+       !charset_is_utf8(request.content_type))) {
     resp = error_response(
         invalid_argument(kReasonUnsupportedMediaType, "expected " + r->options.content_type));
   } else if (request.body.size() > r->options.body_limit) {
