@@ -15,21 +15,32 @@
 //     prepared bytes and keep the answers, which are checked afterwards
 //     (every token must finalize and verify, every ballot must get a 201
 //     with a receipt that verifies), else the run fails with exit status 1.
-//   - Capacity: closed loop, C keep-alive connections (one thread each).
-//     Latency at half of that capacity: open loop, Poisson arrivals (fixed
-//     seed); each request's latency runs from its *scheduled* send time to
-//     its response, so a server (or a client thread) that falls behind shows
-//     in the latency instead of being hidden (coordinated omission).
+//   - Capacity: closed loop, C keep-alive connections (one thread each),
+//     on the first share of the requests (--capacity-share, half by
+//     default). The load: the rest, open loop at a fraction of that capacity
+//     (--load-fraction, half by default) over K connections (--open-
+//     connections; scripts/bench.sh uses 200), arrivals Poisson (fixed seed)
+//     or at a fixed rate (--arrivals fixed); each request's latency runs from
+//     its *scheduled* send time to its response, so a server (or a client
+//     thread) that falls behind shows in the latency instead of being hidden
+//     (coordinated omission). Whether the load generator kept up shows in
+//     its own CPU (cores used during the phase) and the send lag (actual
+//     send time minus scheduled time) printed with the phase.
 //   - Limits: one thread of this process, CPU time per operation
 //     (CLOCK_THREAD_CPUTIME_ID), ~2 s each, while the server is idle.
 //
 // A benchmark prints figures: a missed goal is printed as MISS and never
 // changes the exit status; only a failure (a request refused, a token or
 // receipt that does not verify, the server not starting) exits with 1.
+// --results FILE also writes every figure as a `key=value` line (appended
+// as it is measured, so a failed run still leaves what it measured):
+// scripts/bench.sh builds its table from them.
 //
 // Usage: urne_bench_server [--quick] [--institutions N] [--ballots N]
 //          [--connections C] [--open-connections K] [--server-threads T]
+//          [--arrivals poisson|fixed] [--capacity-share F] [--load-fraction F]
 //          [--limit-seconds S] [--data-parent DIR] [--keep-data]
+//          [--results FILE]
 #include <signal.h>
 #include <sys/resource.h>
 #include <sys/statfs.h>
@@ -89,10 +100,10 @@ using urne::client::HttpsClient;
 // Goals of the issue (docs/performance.md).
 constexpr double kIssuanceCpuGoal = 1.4;  // x one RSA-2048 private op
 constexpr double kBallotCpuGoal = 1.6;    // x one ballot verification
-constexpr double kP99GoalMs = 100.0;      // at half the measured capacity
+constexpr double kP99GoalMs = 100.0;      // under the open-loop load
 constexpr double kRssGoalMb = 64.0;       // after 10,000 ballots
 constexpr std::size_t kRssGoalBallots = 10'000;
-constexpr std::uint32_t kCandidates = 9;
+constexpr std::uint32_t kCandidates = 12;  // as the demo election and bench.sh's boards
 constexpr std::uint32_t kMaxMarks = 7;
 constexpr unsigned kTrustees = 3;
 constexpr unsigned kThreshold = 2;
@@ -272,6 +283,7 @@ struct Answer {
   std::string error;
   double latency_s = 0;   // response time - scheduled (open loop) or send time
   double send_lag_s = 0;  // actual send time - scheduled time (open loop)
+  bool resent = false;    // sent again after the server closed the connection
 };
 
 struct PhaseResult {
@@ -283,7 +295,8 @@ struct PhaseResult {
   std::uint64_t connections = 0;
   std::vector<double> latencies;  // seconds, sorted
   double max_send_lag_s = 0;
-  double rate = 0;  // offered arrival rate (open loop), requests/s
+  double rate = 0;         // offered arrival rate (open loop), requests/s
+  std::size_t resent = 0;  // answers that needed a second send (Answer::resent)
 
   double throughput() const { return static_cast<double>(requests) / wall_s; }
   double server_cpu_per_request() const { return server_cpu_s / static_cast<double>(requests); }
@@ -317,6 +330,14 @@ std::vector<std::unique_ptr<HttpsClient>> connect_all(const Target& t, std::size
 Answer send_one(HttpsClient& c, const Target& t, const Prepared& p) {
   Answer a;
   auto r = c.request(t.method, t.path, p.body, t.content_type, p.headers);
+  // A keep-alive connection idle for longer than the server's header
+  // timeout is closed by the server; a POST whose send raced with that close
+  // fails with connection_lost (client/https_client.hpp). The API's POSTs
+  // are idempotent, so the client resends once, as a browser does; counted.
+  if (!r.ok() && r.status().reason() == "connection_lost") {
+    a.resent = true;
+    r = c.request(t.method, t.path, p.body, t.content_type, p.headers);
+  }
   if (!r.ok()) {
     a.error = r.status().to_string();
     return a;
@@ -374,25 +395,32 @@ PhaseResult closed_loop(const ServerChild& server, const Target& t,
     }
   });
   r.requests = count;
-  for (std::size_t i = 0; i < count; ++i) r.latencies.push_back(answers[first + i].latency_s);
+  for (std::size_t i = 0; i < count; ++i) {
+    r.latencies.push_back(answers[first + i].latency_s);
+    r.resent += answers[first + i].resent ? 1 : 0;
+  }
   std::sort(r.latencies.begin(), r.latencies.end());
   return r;
 }
 
+enum class Arrivals { kPoisson, kFixed };
+
 // Open loop: request i is due at t0 + a_i, with Poisson arrivals at `rate`
-// (exponential gaps, fixed seed). A free connection takes the next request,
-// waits for its due time and sends it; latency = answer - due time, so time
-// spent waiting for a free connection counts.
+// (exponential gaps, fixed seed) or one every 1/rate seconds. A free
+// connection takes the next request, waits for its due time and sends it;
+// latency = answer - due time, so time spent waiting for a free connection
+// counts.
 PhaseResult open_loop(const ServerChild& server, const Target& t,
                       const std::vector<Prepared>& requests, std::size_t first, std::size_t count,
-                      std::size_t connections, double rate, std::vector<Answer>& answers) {
+                      std::size_t connections, double rate, Arrivals arrivals,
+                      std::vector<Answer>& answers) {
   std::mt19937_64 gen(kArrivalSeed);
   std::exponential_distribution<double> gap(rate);
   std::vector<double> due(count);
   double at = 0;
   for (double& d : due) {
     d = at;
-    at += gap(gen);
+    at += arrivals == Arrivals::kFixed ? 1.0 / rate : gap(gen);
   }
   auto clients = connect_all(t, connections);
   std::atomic<std::size_t> next{0};
@@ -419,6 +447,7 @@ PhaseResult open_loop(const ServerChild& server, const Target& t,
   r.rate = rate;
   for (std::size_t i = 0; i < count; ++i) {
     r.latencies.push_back(answers[first + i].latency_s);
+    r.resent += answers[first + i].resent ? 1 : 0;
     r.max_send_lag_s = std::max(r.max_send_lag_s, answers[first + i].send_lag_s);
   }
   std::sort(r.latencies.begin(), r.latencies.end());
@@ -442,8 +471,55 @@ void print_phase(const char* name, const PhaseResult& r, double limit_s) {
   if (r.rate > 0) {
     std::printf(";  offered %.1f /s, max send lag %.2f ms", r.rate, r.max_send_lag_s * 1000);
   }
+  if (r.resent > 0) std::printf(";  resent after an idle close %zu", r.resent);
   std::printf("\n");
 }
+
+// Answers in [first, first + count) that are a transport error or not
+// `status`: the load test's error count (goal: none).
+std::size_t count_errors(const std::vector<Answer>& answers, std::size_t first, std::size_t count,
+                         int status) {
+  return static_cast<std::size_t>(
+      std::count_if(answers.begin() + static_cast<std::ptrdiff_t>(first),
+                    answers.begin() + static_cast<std::ptrdiff_t>(first + count),
+                    [status](const Answer& a) { return a.status != status; }));
+}
+
+// `key=value` lines for scripts/bench.sh, appended and flushed one by one
+// so that a run that fails later still leaves what it measured. Without a
+// file name it writes nothing.
+class ResultsFile {
+ public:
+  explicit ResultsFile(const std::optional<fs::path>& path) {
+    if (!path) return;
+    out_.open(*path, std::ios::trunc);
+    if (!out_) throw Failure("cannot write " + path->string());
+  }
+  void put(const std::string& key, double value) {
+    if (!out_.is_open()) return;
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.6g", value);
+    out_ << key << '=' << buf << '\n' << std::flush;
+  }
+  // One phase's figures under `prefix`: rates /s, times ms, memory MB.
+  void put_phase(const std::string& prefix, const PhaseResult& r, std::size_t errors) {
+    put(prefix + "_requests", static_cast<double>(r.requests));
+    put(prefix + "_rate", r.throughput());
+    put(prefix + "_offered", r.rate);
+    put(prefix + "_cpu_ms", r.server_cpu_per_request() * 1000);
+    put(prefix + "_p50_ms", r.percentile_ms(50));
+    put(prefix + "_p99_ms", r.percentile_ms(99));
+    put(prefix + "_max_ms", r.percentile_ms(100));
+    put(prefix + "_errors", static_cast<double>(errors));
+    put(prefix + "_bench_cores", r.client_cpu_s / r.wall_s);
+    put(prefix + "_max_lag_ms", r.max_send_lag_s * 1000);
+    put(prefix + "_new_connections", static_cast<double>(r.connections));
+    put(prefix + "_resent", static_cast<double>(r.resent));
+  }
+
+ private:
+  std::ofstream out_;
+};
 
 // Fails the run if any answer is a transport error or not `status`.
 void require_status(const std::vector<Answer>& answers, int status, const char* what) {
@@ -521,7 +597,11 @@ struct Options {
   std::optional<std::size_t> ballots;
   std::size_t connections = 4;
   std::size_t open_connections = 16;
-  unsigned server_threads = 2;
+  unsigned server_threads = 4;  // urne-server's default (server/listener.hpp)
+  Arrivals arrivals = Arrivals::kPoisson;
+  double capacity_share = 0.5;  // of the requests, for the closed-loop phase
+  double load_fraction = 0.5;   // of the measured capacity, the open loop's rate
+  std::optional<fs::path> results;
   double limit_seconds = 2.0;
   fs::path data_parent = fs::temp_directory_path();
   bool keep_data = false;
@@ -530,8 +610,10 @@ struct Options {
 [[noreturn]] void usage(const char* argv0) {
   std::fprintf(stderr,
                "usage: %s [--quick] [--institutions N (2..10000)] [--ballots N (<= institutions)]\n"
-               "          [--connections C] [--open-connections K] [--server-threads T]\n"
-               "          [--limit-seconds S] [--data-parent DIR] [--keep-data]\n",
+               "          [--connections C] [--open-connections K (1..240)] [--server-threads T]\n"
+               "          [--arrivals poisson|fixed] [--capacity-share F (0.05..0.95)]\n"
+               "          [--load-fraction F (0.05..2)] [--limit-seconds S] [--data-parent DIR]\n"
+               "          [--keep-data] [--results FILE]\n",
                argv0);
   std::exit(2);
 }
@@ -541,6 +623,13 @@ std::size_t count_arg(const char* text, std::size_t lo, std::size_t hi, const ch
   const unsigned long long v = std::strtoull(text, &end, 10);
   if (end == text || *end != '\0' || v < lo || v > hi) usage(argv0);
   return static_cast<std::size_t>(v);
+}
+
+double fraction_arg(const char* text, double lo, double hi, const char* argv0) {
+  char* end = nullptr;
+  const double v = std::strtod(text, &end);
+  if (end == text || *end != '\0' || !(v >= lo && v <= hi)) usage(argv0);
+  return v;
 }
 
 Options parse_options(int argc, char** argv) {
@@ -562,7 +651,19 @@ Options parse_options(int argc, char** argv) {
     } else if (a == "--connections") {
       o.connections = count_arg(value(), 1, 64, argv[0]);
     } else if (a == "--open-connections") {
-      o.open_connections = count_arg(value(), 1, 128, argv[0]);
+      // The server accepts 256 connections (server/listener.hpp); keep
+      // room for the API client and the closed-loop ones.
+      o.open_connections = count_arg(value(), 1, 240, argv[0]);
+    } else if (a == "--arrivals") {
+      const std::string_view v = value();
+      if (v != "poisson" && v != "fixed") usage(argv[0]);
+      o.arrivals = v == "fixed" ? Arrivals::kFixed : Arrivals::kPoisson;
+    } else if (a == "--capacity-share") {
+      o.capacity_share = fraction_arg(value(), 0.05, 0.95, argv[0]);
+    } else if (a == "--load-fraction") {
+      o.load_fraction = fraction_arg(value(), 0.05, 2.0, argv[0]);
+    } else if (a == "--results") {
+      o.results = value();
     } else if (a == "--server-threads") {
       o.server_threads = static_cast<unsigned>(count_arg(value(), 1, 64, argv[0]));
     } else if (a == "--limit-seconds") {
@@ -601,9 +702,16 @@ int run(const Options& opt) {
   if (Status s = init_crypto(); !s) throw Failure(s.to_string());
   const std::size_t n_inst = opt.institutions;
   const std::size_t n_ballots = *opt.ballots;
-  // First slice: capacity (closed loop); second: open loop at half of it.
-  const std::size_t issue_cap = n_inst / 2;
-  const std::size_t ballot_cap = n_ballots / 2;
+  // First slice: capacity (closed loop); second: open loop at a fraction
+  // of it. Each slice keeps at least one request.
+  auto capacity_slice = [&opt](std::size_t n) {
+    const auto k = static_cast<std::size_t>(opt.capacity_share * static_cast<double>(n));
+    return std::clamp<std::size_t>(k, 2, n - 1);
+  };
+  const std::size_t issue_cap = capacity_slice(n_inst);
+  const std::size_t ballot_cap = capacity_slice(n_ballots);
+  ResultsFile results(opt.results);
+  const char* arrivals_name = opt.arrivals == Arrivals::kFixed ? "fixed-rate" : "Poisson";
 
   TempDir dir(opt.data_parent);
   dir.keep = opt.keep_data;
@@ -620,9 +728,11 @@ int run(const Options& opt) {
   std::printf("server: %s --threads %u; data dir %s on %s (SQLite WAL, synchronous=FULL)\n",
               URNE_SERVER_BINARY, opt.server_threads, data_dir.c_str(), fs_type(dir.path).c_str());
   std::printf(
-      "load generator: this process on the same machine; %zu closed-loop connections, "
-      "%zu open-loop connections, one thread each\n",
-      opt.connections, opt.open_connections);
+      "load generator: this process on the same machine; %zu closed-loop connections "
+      "(capacity, %zu issuances / %zu ballots), %zu open-loop connections (%s arrivals at "
+      "%.2f x capacity, the rest), one thread each\n",
+      opt.connections, issue_cap, ballot_cap, opt.open_connections, arrivals_name,
+      opt.load_fraction);
   std::printf(
       "server CPU = utime+stime of the server process from /proc/PID/stat (its own "
       "getrusage figures, all threads, %ld ticks/s), read before and after each phase\n\n",
@@ -640,6 +750,9 @@ int run(const Options& opt) {
       "[limit] RSA-2048 private op: %.3f ms CPU = %.1f /s per core (diagnostic: %.3f ms "
       "CPU per op with %u threads at once)\n",
       rsa_before_s * 1000, 1 / rsa_before_s, rsa_shared_s * 1000, cpus);
+  results.put("server_threads", opt.server_threads);
+  results.put("load_connections", static_cast<double>(opt.open_connections));
+  results.put("load_fraction", opt.load_fraction);
 
   // ---- 2. the server and the election ----
   SystemRng rng;
@@ -648,6 +761,7 @@ int run(const Options& opt) {
                      {"--officer-key", hex_encode(officer.public_key()), "--threads",
                       std::to_string(opt.server_threads)});
   const Memory mem_start = server.memory();
+  results.put("rss_start_mb", mem_start.rss_mb);
   const auto url =
       must(client::parse_url("https://127.0.0.1:" + std::to_string(server.port())), "url");
   const auto trust = must(client::TrustConfig::pinned_sha256(server.fingerprint()), "trust");
@@ -730,10 +844,10 @@ int run(const Options& opt) {
       closed_loop(server, issue_target, token_requests, 0, 1, 1, token_answers);
   const PhaseResult issue_closed = closed_loop(server, issue_target, token_requests, 1,
                                                issue_cap - 1, opt.connections, token_answers);
-  const double issue_half = issue_closed.throughput() / 2;
+  const double issue_rate = issue_closed.throughput() * opt.load_fraction;
   const PhaseResult issue_open =
       open_loop(server, issue_target, token_requests, issue_cap, n_inst - issue_cap,
-                opt.open_connections, issue_half, token_answers);
+                opt.open_connections, issue_rate, opt.arrivals, token_answers);
   // Measured again right after the phase; the smaller figure is the limit
   // (a shared VM's neighbours and steal time only ever make it larger).
   const double rsa_after_s = rsa_private_op_limit(opt.limit_seconds, 1).first;
@@ -747,8 +861,14 @@ int run(const Options& opt) {
   std::printf("  first request (cold caches): %.1f ms, server CPU %.0f ms\n",
               issue_first.percentile_ms(100), issue_first.server_cpu_s * 1000);
   print_phase("capacity (closed loop)", issue_closed, rsa_s);
-  print_phase("half capacity (open loop)", issue_open, rsa_s);
+  print_phase("load (open loop)", issue_open, rsa_s);
   const Memory mem_issued = server.memory();
+  results.put("rsa_op_ms", rsa_s * 1000);
+  results.put("issue_first_ms", issue_first.percentile_ms(100));
+  results.put_phase("issue_cap", issue_closed, count_errors(token_answers, 1, issue_cap - 1, 200));
+  results.put_phase("issue_load", issue_open,
+                    count_errors(token_answers, issue_cap, n_inst - issue_cap, 200));
+  results.put("rss_issued_mb", mem_issued.rss_mb);
   require_status(token_answers, 200, "token request");
 
   // Diagnostics (no goal): what a request costs the server without the RSA
@@ -845,10 +965,10 @@ int run(const Options& opt) {
       closed_loop(server, ballot_target, ballot_requests, 0, 1, 1, ballot_answers);
   const PhaseResult ballot_closed = closed_loop(server, ballot_target, ballot_requests, 1,
                                                 ballot_cap - 1, opt.connections, ballot_answers);
-  const double ballot_half = ballot_closed.throughput() / 2;
+  const double ballot_rate = ballot_closed.throughput() * opt.load_fraction;
   const PhaseResult ballot_open =
       open_loop(server, ballot_target, ballot_requests, ballot_cap, n_ballots - ballot_cap,
-                opt.open_connections, ballot_half, ballot_answers);
+                opt.open_connections, ballot_rate, opt.arrivals, ballot_answers);
   const Memory mem_end = server.memory();
   const double verify_after_s = ballot_verification_limit(opt.limit_seconds, manifest, ballots);
   const double verify_s = std::min(verify_before_s, verify_after_s);
@@ -861,7 +981,15 @@ int run(const Options& opt) {
   std::printf("  first request (cold caches): %.1f ms, server CPU %.0f ms\n",
               ballot_first.percentile_ms(100), ballot_first.server_cpu_s * 1000);
   print_phase("capacity (closed loop)", ballot_closed, verify_s);
-  print_phase("half capacity (open loop)", ballot_open, verify_s);
+  print_phase("load (open loop)", ballot_open, verify_s);
+  results.put("verify_ms", verify_s * 1000);
+  results.put("ballot_first_ms", ballot_first.percentile_ms(100));
+  results.put_phase("ballot_cap", ballot_closed,
+                    count_errors(ballot_answers, 1, ballot_cap - 1, 201));
+  results.put_phase("ballot_load", ballot_open,
+                    count_errors(ballot_answers, ballot_cap, n_ballots - ballot_cap, 201));
+  results.put("rss_end_mb", mem_end.rss_mb);
+  results.put("hwm_end_mb", mem_end.hwm_mb);
 
   // Every answer must be 201 with a receipt for that ballot (not timed).
   require_status(ballot_answers, 201, "ballot");
@@ -899,13 +1027,12 @@ int run(const Options& opt) {
   for (const auto* p : {&issue_closed, &issue_open}) {
     const double ratio = p->server_cpu_per_request() / rsa_s;
     rows.push_back(
-        {std::string("server CPU/issuance, ") + (p == &issue_closed ? "capacity" : "half cap."),
+        {std::string("server CPU/issuance, ") + (p == &issue_closed ? "capacity" : "load"),
          fmt("%.3f ms", p->server_cpu_per_request() * 1000), fmt("%.3f ms", rsa_s * 1000),
          fmt("%.2fx", ratio), fmt("<= %.1fx", kIssuanceCpuGoal), pass(ratio <= kIssuanceCpuGoal)});
   }
-  rows.push_back({"issuance p99 at half capacity", fmt("%.1f ms", issue_open.percentile_ms(99)),
-                  "-", "-", fmt("< %.0f ms", kP99GoalMs),
-                  pass(issue_open.percentile_ms(99) < kP99GoalMs)});
+  rows.push_back({"issuance p99 under load", fmt("%.1f ms", issue_open.percentile_ms(99)), "-", "-",
+                  fmt("< %.0f ms", kP99GoalMs), pass(issue_open.percentile_ms(99) < kP99GoalMs)});
   rows.push_back({"ballots/s (capacity, closed loop)", fmt("%.1f /s", ballot_closed.throughput()),
                   fmt("%.1f /s", cores / verify_s),
                   fmt("%.2f", ballot_closed.throughput() * verify_s / cores), "-",
@@ -913,13 +1040,12 @@ int run(const Options& opt) {
   for (const auto* p : {&ballot_closed, &ballot_open}) {
     const double ratio = p->server_cpu_per_request() / verify_s;
     rows.push_back(
-        {std::string("server CPU/ballot, ") + (p == &ballot_closed ? "capacity" : "half cap."),
+        {std::string("server CPU/ballot, ") + (p == &ballot_closed ? "capacity" : "load"),
          fmt("%.3f ms", p->server_cpu_per_request() * 1000), fmt("%.3f ms", verify_s * 1000),
          fmt("%.2fx", ratio), fmt("<= %.1fx", kBallotCpuGoal), pass(ratio <= kBallotCpuGoal)});
   }
-  rows.push_back({"ballot p99 at half capacity", fmt("%.1f ms", ballot_open.percentile_ms(99)), "-",
-                  "-", fmt("< %.0f ms", kP99GoalMs),
-                  pass(ballot_open.percentile_ms(99) < kP99GoalMs)});
+  rows.push_back({"ballot p99 under load", fmt("%.1f ms", ballot_open.percentile_ms(99)), "-", "-",
+                  fmt("< %.0f ms", kP99GoalMs), pass(ballot_open.percentile_ms(99) < kP99GoalMs)});
   rows.push_back({"server RSS after " + std::to_string(n_ballots) + " ballots",
                   fmt("%.1f MB", mem_end.rss_mb), "-", "-", fmt("< %.0f MB", kRssGoalMb),
                   pass(mem_end.rss_mb < kRssGoalMb) +

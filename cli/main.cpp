@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdint>
+#include <filesystem>
 #include <iostream>
 #include <string>
 
@@ -74,6 +75,9 @@ static int run(int argc, char** argv) {
       ->capture_default_str();
   CLI::Option* seed_opt = selftest_election->add_option(
       "--seed", seed, "Deterministic run (SeededRng); default: fresh system randomness");
+  std::filesystem::path selftest_board_out;
+  CLI::Option* selftest_board_opt = selftest_election->add_option(
+      "--board-out", selftest_board_out, "Also save the final signed board here (urne audit)");
 
   urne::cli::Commands commands;
   urne::cli::add_letters_commands(app, commands);
@@ -115,6 +119,7 @@ static int run(int argc, char** argv) {
   if (selftest_token->parsed()) return report(urne::cli::selftest_token(std::cout));
   if (selftest_election->parsed()) {
     if (seed_opt->count() > 0) election_opts.seed = seed;
+    if (selftest_board_opt->count() > 0) election_opts.board_out = selftest_board_out;
     return report(urne::cli::selftest_election(election_opts, std::cout));
   }
   return 0;

@@ -28,6 +28,7 @@
 #include "crypto/privacy_pass.hpp"
 #include "crypto/random.hpp"
 #include "crypto/threshold.hpp"
+#include "server/files.hpp"
 
 namespace urne::cli {
 
@@ -327,6 +328,12 @@ Status selftest_election(const ElectionSelftestOptions& opt, std::ostream& out) 
   out << "9. Audit of the signed board with the receipt " << receipt.short_hash() << " ("
       << fixed1(ms_since(t0)) << " ms):\n";
   URNE_RETURN_IF_ERROR(sim::print_audit(audit, out, "selftest_audit_failed"));
+  // Only a board that passed its audit is saved (scripts/bench.sh keeps it).
+  if (opt.board_out) {
+    const Bytes bytes = board.canonical_bytes();
+    URNE_RETURN_IF_ERROR(server::write_file_atomically(
+        *opt.board_out, std::string(bytes.begin(), bytes.end()), 0644, "board_write_failed"));
+  }
   out << "; the election is verified end to end (" << fixed1(ms_since(t_all) / 1000.0)
       << " s in all).\n";
   return Status::ok();

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <ostream>
 
@@ -27,6 +28,10 @@ struct ElectionSelftestOptions {
   // Set: every random choice (codes, keys except the RSA token key, ballots)
   // comes from SeededRng(seed), so a run can be repeated. Unset: SystemRng.
   std::optional<std::uint64_t> seed;
+  // Set: the final signed board is also written there (what `urne audit
+  // --board` reads), so that scripts/bench.sh can time audits of boards of
+  // any size without a server.
+  std::optional<std::filesystem::path> board_out;
 };
 
 // Runs the election and writes the protocol of it to `out`. Errors: the
@@ -34,7 +39,8 @@ struct ElectionSelftestOptions {
 // "bad_selftest_option" for options out of range; kInternal
 // "selftest_totals_mismatch" / "selftest_audit_failed" /
 // "selftest_spoiled_ballot_mismatch" / "selftest_accepted_double_spend"
-// when the election does not come out as it must.
+// when the election does not come out as it must; kInternal
+// "board_write_failed" when `board_out` cannot be written.
 [[nodiscard]] Status selftest_election(const ElectionSelftestOptions& options, std::ostream& out);
 
 }  // namespace urne::cli
