@@ -27,6 +27,10 @@ bool same_sum(const CiphertextSum& x, const CiphertextSum& y) noexcept {
   return x.a == y.a && x.b == y.b;
 }
 
+bool same_sums(std::span<const CiphertextSum> x, std::span<const CiphertextSum> y) noexcept {
+  return std::equal(x.begin(), x.end(), y.begin(), y.end(), same_sum);
+}
+
 Result<std::vector<CiphertextSum>> compute_sums(const Manifest& manifest,
                                                 std::span<const CastBallot> ballots) {
   const std::size_t slots = manifest.ballot_layout().slot_count();

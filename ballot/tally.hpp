@@ -60,6 +60,9 @@ struct TrusteePartials {
 
 // Compares two sums as group elements (encodings are canonical).
 bool same_sum(const CiphertextSum& x, const CiphertextSum& y) noexcept;
+// The same number of sums, each the same (a trustee's check of the server's
+// sums against the ones it recomputed from the board's ballots).
+bool same_sums(std::span<const CiphertextSum> x, std::span<const CiphertextSum> y) noexcept;
 
 // The per-slot homomorphic sums of `ballots` (manifest.ballot_layout()
 // slots; for no ballots, every sum is the identity pair). The caller passes

@@ -175,11 +175,8 @@ Status demo_election(const DemoElectionOptions& opt, std::ostream& out) {
       return internal_error("demo_audit_failed", "the closed board does not audit");
     }
     const auto& own = *pre.recomputed_sums();
-    if (own.size() != sums.size()) return internal_error("demo_sums_mismatch", "sum count");
-    for (std::size_t s = 0; s < own.size(); ++s) {
-      if (!same_sum(own[s], sums[s])) {
-        return internal_error("demo_sums_mismatch", "the server's sums differ from the board's");
-      }
+    if (!same_sums(own, sums)) {
+      return internal_error("demo_sums_mismatch", "the server's sums differ from the board's");
     }
     URNE_ASSIGN_OR_RETURN(
         std::vector<PartialDecryption> p,

@@ -284,10 +284,8 @@ Status selftest_election(const ElectionSelftestOptions& opt, std::ostream& out) 
                             "trustee " + std::to_string(j) + ": closed board audit failed");
     }
     const std::vector<CiphertextSum>& own = *pre.recomputed_sums();
-    for (std::size_t s = 0; s < own.size(); ++s) {
-      if (!same_sum(own[s], sums[s])) {
-        return internal_error("selftest_sums_mismatch", "published sum differs from recomputed");
-      }
+    if (!same_sums(own, sums)) {
+      return internal_error("selftest_sums_mismatch", "published sum differs from recomputed");
     }
     URNE_ASSIGN_OR_RETURN(std::vector<PartialDecryption> p,
                           partial_decrypt_all(key, ceremony.shares[j - 1], election_id, own, rng));

@@ -930,9 +930,7 @@ Status trustee_decrypt_with(client::ElectionClient& api, const ElectionId& elect
   }
   const std::vector<CiphertextSum>& own = *report.recomputed_sums();
   URNE_ASSIGN_OR_RETURN(const std::vector<CiphertextSum> server_sums, api.sums(election));
-  bool same = own.size() == server_sums.size();
-  for (std::size_t s = 0; same && s < own.size(); ++s) same = same_sum(own[s], server_sums[s]);
-  if (!same) {
+  if (!same_sums(own, server_sums)) {
     return failed_precondition("sums_mismatch",
                                "the server's sums are not the sums of the ballots on its own "
                                "board: nothing is decrypted");

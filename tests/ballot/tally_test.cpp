@@ -87,10 +87,12 @@ TEST_CASE("the sums are the slot-wise homomorphic sums of the ballots") {
   // Order does not matter; a missing ballot does.
   std::vector<CastBallot> reversed(c.ballots.rbegin(), c.ballots.rend());
   const std::vector<CiphertextSum> again = must(compute_sums(e.m(), reversed));
-  for (std::size_t s = 0; s < sums.size(); ++s) CHECK(same_sum(again[s], sums[s]));
+  CHECK(same_sums(again, sums));
   reversed.pop_back();
   const std::vector<CiphertextSum> fewer = must(compute_sums(e.m(), reversed));
   CHECK_FALSE(same_sum(fewer[0], sums[0]));
+  CHECK_FALSE(same_sums(fewer, sums));
+  CHECK_FALSE(same_sums(std::span(sums).first(sums.size() - 1), sums));  // one sum fewer
 }
 
 TEST_CASE("no ballots sum to identities that decrypt to zero") {

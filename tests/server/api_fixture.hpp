@@ -246,8 +246,7 @@ struct People {
   TrusteePartials decrypt(const Manifest& m, const Board& board,
                           const std::vector<CiphertextSum>& server_sums, TrusteeIndex j) {
     const auto own = ok(compute_sums(m, board.contents().ballots));
-    REQUIRE(own.size() == server_sums.size());
-    for (std::size_t s = 0; s < own.size(); ++s) REQUIRE(same_sum(own[s], server_sums[s]));
+    REQUIRE(same_sums(own, server_sums));
     TrusteePartials tp;
     tp.trustee = j;
     tp.partials = ok(
