@@ -10,9 +10,12 @@
 #                                the SQLite stores (labels "pure", "store");
 #                                CI runs this before the suite
 #
-# In CI (CI=true) the sanitizer run of the pure libraries comes first, then
-# the format and clang-tidy checks, and the full suite last, so the last line
-# printed is ctest's summary of all tests.
+# In CI (CI=true) the sanitizer run of the pure libraries comes first, with
+# short fuzzer runs, then the build, the sanitized server under the
+# hostile-client test, the format and clang-tidy checks, and the full suite
+# last (with the short crash test, the storage-fault tests and the
+# hostile-client test against the normal server), so the last line printed
+# is ctest's summary of all tests.
 # Exits non-zero on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,11 +35,16 @@ configure_and_build() {  # dir, extra cmake args...
 }
 
 # ASan+UBSan build in build-asan/. With --pure, only the Beast-free test
-# binaries are built (Beast TUs cost ~10x under ASan) and their tests run.
+# binaries (with the corpus replays of the Beast-free fuzzers), the stores'
+# tests, urne-server (for the server smoke test) and the fuzzers CI runs are
+# built (Beast code costs ~10x to compile under ASan); the Beast-free and
+# store tests run.
+ci_fuzzers=(token_request ballot manifest json_bodies)
 run_sanitized() {
   local targets=() labels=()
   if [[ "${1:-}" == "--pure" ]]; then
-    targets=(--target urne_crypto_tests urne_ballot_tests urne_codec_tests urne_store_tests)
+    targets=(--target urne_crypto_tests urne_ballot_tests urne_codec_tests urne_store_tests
+      urne-server "${ci_fuzzers[@]/#/urne_fuzz_}")
     labels=(-L 'pure|store')
   fi
   cmake -S . -B build-asan -G Ninja "${urne_launcher[@]}" -DURNE_WERROR=ON \
@@ -53,12 +61,23 @@ case "${1:-}" in
 esac
 
 if [[ "${CI:-}" == "true" ]]; then
-  echo "== ASan+UBSan: Beast-free libraries and the stores =="
+  echo "== ASan+UBSan: Beast-free libraries, the stores, the fuzz corpora =="
   run_sanitized --pure
+  # libFuzzer, briefly (docs/fuzzing.md); a crash fails CI with its reproducer.
+  echo "== fuzz: short runs =="
+  scripts/fuzz.sh --ci "${ci_fuzzers[@]}"
 fi
 
 echo "== build =="
 configure_and_build build
+
+if [[ "${CI:-}" == "true" ]]; then
+  # The server smoke test under the sanitizers: the hostile-client test
+  # (tests/hostile/) against build-asan's urne-server; any ASan/UBSan report
+  # in the server fails it.
+  echo "== ASan+UBSan: urne-server under the hostile-client test =="
+  build/tests/hostile/urne_hostile_test --server-binary build-asan/server/urne-server
+fi
 
 if [[ "${CI:-}" == "true" ]]; then
   echo "== static analysis: clang-format, clang-tidy =="
