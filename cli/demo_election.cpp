@@ -55,20 +55,12 @@ Status demo_election(const DemoElectionOptions& opt, std::ostream& out) {
       << "-of-" << opt.trustees << " trustees)\n";
 
   // ---- 1. Credential authority ----
-  const CredentialContext context = CredentialContext::generate(rng);
-  std::vector<std::string> ids;
-  std::vector<InstitutionSecretKey> keys;  // derived from the letters' codes
-  std::vector<Institution> institutions;
-  for (std::uint32_t i = 0; i < opt.institutions; ++i) {
-    ids.push_back(sim::institution_id(i, opt.institutions));
-    URNE_ASSIGN_OR_RETURN(InstitutionSecretKey key,
-                          InstitutionSecretKey::derive(VotingCode::generate(rng), context));
-    institutions.push_back(
-        Institution{ids.back(), "Einrichtung " + std::to_string(i + 1), key.public_key()});
-    keys.push_back(std::move(key));
-  }
-  URNE_ASSIGN_OR_RETURN(const Roster roster,
-                        Roster::create("Herbsttagung 2026 (Demo)", context, institutions));
+  // The keys are derived from the letters' codes.
+  URNE_ASSIGN_OR_RETURN(sim::SimulatedRoster sim_roster,
+                        sim::make_roster(opt.institutions, "Herbsttagung 2026 (Demo)", rng));
+  const Roster& roster = sim_roster.roster;
+  const std::vector<std::string>& ids = sim_roster.ids;
+  const std::vector<InstitutionSecretKey>& keys = sim_roster.keys;
   out << "1. Credential authority: " << roster.institutions().size() << " voting codes; roster "
       << roster.short_fingerprint() << " with the public keys only.\n";
 

@@ -51,6 +51,23 @@ Candidate candidate(std::uint32_t i) {
   return Candidate{std::move(name), "Einrichtung " + std::to_string(i % 7 + 1)};
 }
 
+Result<SimulatedRoster> make_roster(std::uint32_t count, const std::string& title, Rng& rng) {
+  const CredentialContext context = CredentialContext::generate(rng);
+  std::vector<std::string> ids;
+  std::vector<InstitutionSecretKey> keys;
+  std::vector<Institution> institutions;
+  for (std::uint32_t i = 0; i < count; ++i) {
+    ids.push_back(institution_id(i, count));
+    URNE_ASSIGN_OR_RETURN(InstitutionSecretKey key,
+                          InstitutionSecretKey::derive(VotingCode::generate(rng), context));
+    institutions.push_back(
+        Institution{ids.back(), "Einrichtung " + std::to_string(i + 1), key.public_key()});
+    keys.push_back(std::move(key));
+  }
+  URNE_ASSIGN_OR_RETURN(Roster roster, Roster::create(title, context, std::move(institutions)));
+  return SimulatedRoster{std::move(roster), std::move(ids), std::move(keys)};
+}
+
 std::string institution_id(std::uint32_t i, std::uint32_t count) {
   // Zero-padded to one width so that the roster's bytewise order is the
   // numeric order (the issuance log must be ascending by id).

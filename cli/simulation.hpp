@@ -20,7 +20,9 @@
 #include "ballot/ballot.hpp"
 #include "ballot/board.hpp"
 #include "ballot/manifest.hpp"
+#include "ballot/roster.hpp"
 #include "crypto/bytes.hpp"
+#include "crypto/credential.hpp"
 #include "crypto/dkg.hpp"
 #include "crypto/random.hpp"
 #include "crypto/status.hpp"
@@ -40,6 +42,16 @@ std::uint32_t below(Rng& rng, std::uint32_t bound);
 Candidate candidate(std::uint32_t i);
 // "einrichtung-01" .. zero-padded so that bytewise order is numeric order.
 std::string institution_id(std::uint32_t i, std::uint32_t count);
+
+// A made-up roster of `count` institutions ("Einrichtung i"), each key
+// derived from a fresh voting code as the credential authority does; the
+// ids and secret keys in roster order, for the simulated delegates.
+struct SimulatedRoster {
+  Roster roster;
+  std::vector<std::string> ids;
+  std::vector<InstitutionSecretKey> keys;
+};
+Result<SimulatedRoster> make_roster(std::uint32_t count, const std::string& title, Rng& rng);
 // Mostly marks for 1..max_marks random candidates, a few abstentions and
 // invalid ballots (voter 1 always votes invalid when it is offered).
 Choice random_choice(const Manifest& m, std::size_t voter, Rng& rng);

@@ -658,20 +658,12 @@ Status run(const Options& opt, const test::TempDir& tmp) {
             << "\n";
 
   // ---- set-up: roster, ceremony, manifest, published and open ----
-  const CredentialContext context = CredentialContext::generate(rng);
-  std::vector<std::string> ids;
-  std::vector<InstitutionSecretKey> keys;
-  std::vector<Institution> institutions;
-  for (std::uint32_t i = 0; i < opt.institutions; ++i) {
-    ids.push_back(cli::sim::institution_id(i, opt.institutions));
-    URNE_ASSIGN_OR_RETURN(InstitutionSecretKey key,
-                          InstitutionSecretKey::derive(VotingCode::generate(rng), context));
-    institutions.push_back(
-        Institution{ids.back(), "Einrichtung " + std::to_string(i + 1), key.public_key()});
-    keys.push_back(std::move(key));
-  }
-  URNE_ASSIGN_OR_RETURN(const Roster roster,
-                        Roster::create("Herbsttagung 2026 (Crashtest)", context, institutions));
+  URNE_ASSIGN_OR_RETURN(
+      cli::sim::SimulatedRoster sim_roster,
+      cli::sim::make_roster(opt.institutions, "Herbsttagung 2026 (Crashtest)", rng));
+  const Roster& roster = sim_roster.roster;
+  const std::vector<std::string>& ids = sim_roster.ids;
+  const std::vector<InstitutionSecretKey>& keys = sim_roster.keys;
   std::ostringstream ceremony_text;  // the ceremony's protocol text is not shown here
   URNE_ASSIGN_OR_RETURN(const cli::sim::CeremonyResult ceremony,
                         cli::sim::run_key_ceremony(kTrustees, kThreshold, rng, ceremony_text, 0));
